@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/tlsca"
+)
+
+func newServe(g *globals) *cobra.Command {
+	var cfg server.Config
+	var level string
+	cmd := &cobra.Command{Use: "serve", Short: "Run the gatehouse server",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var lv slog.Level
+			if err := lv.UnmarshalText([]byte(level)); err != nil {
+				return fmt.Errorf("--log-level: %w", err)
+			}
+			cfg.DataDir = g.dataDir
+			cfg.Logger = slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: lv}))
+			cfg.Out = cmd.OutOrStdout()
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, cfg)
+		}}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8443", "address to listen on (HTTPS)")
+	f.StringSliceVar(&cfg.Hostnames, "hostname", nil, "extra host name for the generated certificate (repeatable)")
+	f.StringVar(&cfg.TLSCert, "tls-cert", "", "use this certificate (PEM) instead of the local CA's")
+	f.StringVar(&cfg.TLSKey, "tls-key", "", "private key (PEM) of --tls-cert")
+	f.StringVar(&cfg.ConfigFile, "config", "", "YAML of tenants, users, groups and applications to apply at start")
+	f.BoolVar(&cfg.Demo, "demo", true, "create the demo app registration and print commands to try it")
+	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
+	return cmd
+}
+
+func serve(ctx context.Context, cfg server.Config) error {
+	s, err := server.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	return s.Serve(ctx)
+}
+
+func newCA(g *globals) *cobra.Command {
+	return &cobra.Command{Use: "ca", Short: "Print the path of the local CA certificate to trust",
+		Long: "Prints the local CA's certificate path, creating the CA if needed.\n\n" +
+			"  Go:            SSL_CERT_FILE=$(gatehouse ca)\n" +
+			"  Node:          NODE_EXTRA_CA_CERTS=$(gatehouse ca)\n" +
+			"  Python / az:   REQUESTS_CA_BUNDLE=$(gatehouse ca)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := os.MkdirAll(g.dataDir, 0o700); err != nil {
+				return err
+			}
+			ca, err := tlsca.Ensure(filepath.Join(g.dataDir, "tls"), nil, time.Now())
+			if err != nil {
+				return err
+			}
+			abs, err := filepath.Abs(ca.CertPath())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), abs)
+			return nil
+		}}
+}

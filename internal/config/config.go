@@ -1,0 +1,148 @@
+// Package config reads the declarative start-up file of `gatehouse serve
+// --config`: tenants with their users, groups and applications.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/gatehouse/gatehouse/internal/directory"
+)
+
+// File is the whole configuration.
+type File struct {
+	Tenants []Tenant `json:"tenants"`
+}
+
+// Tenant declares a tenant and what it holds.
+type Tenant struct {
+	ID           string        `json:"id,omitempty"`
+	Domain       string        `json:"domain"`
+	DisplayName  string        `json:"displayName,omitempty"`
+	Users        []User        `json:"users,omitempty"`
+	Groups       []Group       `json:"groups,omitempty"`
+	Applications []Application `json:"applications,omitempty"`
+}
+
+// User declares a user.
+type User struct {
+	ID                string `json:"id,omitempty"`
+	UserPrincipalName string `json:"userPrincipalName"`
+	DisplayName       string `json:"displayName"`
+	Password          string `json:"password,omitempty"`
+	AccountEnabled    *bool  `json:"accountEnabled,omitempty"`
+}
+
+// Group declares a group; members name users (UPN), applications (appId or
+// display name, meaning their service principal) or other groups (display
+// name or id).
+type Group struct {
+	ID          string   `json:"id,omitempty"`
+	DisplayName string   `json:"displayName"`
+	Description string   `json:"description,omitempty"`
+	Members     []string `json:"members,omitempty"`
+}
+
+// Application declares an app registration and its service principal.
+type Application struct {
+	AppID                       string              `json:"appId,omitempty"`
+	DisplayName                 string              `json:"displayName"`
+	IdentifierURIs              []string            `json:"identifierUris,omitempty"`
+	RequestedAccessTokenVersion *int                `json:"requestedAccessTokenVersion,omitempty"`
+	AppRoles                    []directory.AppRole `json:"appRoles,omitempty"`
+	Secrets                     []Secret            `json:"secrets,omitempty"`
+	Certificates                []Certificate       `json:"certificates,omitempty"`
+	// ServicePrincipal creates the app's service principal (default true).
+	ServicePrincipal *bool `json:"servicePrincipal,omitempty"`
+	// AppRoleAssignments grant app roles of other resources to this app:
+	// "{resource identifier or appId}/{role value}".
+	AppRoleAssignments []string `json:"appRoleAssignments,omitempty"`
+}
+
+// Secret declares a client secret: given (Value) or generated once.
+type Secret struct {
+	DisplayName string     `json:"displayName"`
+	Value       string     `json:"value,omitempty"`
+	EndDateTime *time.Time `json:"endDateTime,omitempty"`
+}
+
+// Certificate declares a certificate credential, inline PEM or a file.
+type Certificate struct {
+	DisplayName string `json:"displayName,omitempty"`
+	PEM         string `json:"pem,omitempty"`
+	File        string `json:"file,omitempty"`
+}
+
+// Load reads and validates a configuration file; unknown fields are errors.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data)
+}
+
+// Parse reads and validates a configuration document.
+func Parse(data []byte) (*File, error) {
+	var f File
+	if err := yaml.UnmarshalStrict(data, &f); err != nil {
+		return nil, fmt.Errorf("invalid configuration: %w", err)
+	}
+	return &f, f.Validate()
+}
+
+// Validate checks what can be checked without the directory.
+func (f *File) Validate() error {
+	for i, t := range f.Tenants {
+		where := fmt.Sprintf("tenants[%d]", i)
+		if t.Domain == "" {
+			return fmt.Errorf("%s: domain is required", where)
+		}
+		if t.ID != "" && !directory.IsGUID(t.ID) {
+			return fmt.Errorf("%s: id %q is not a GUID", where, t.ID)
+		}
+		if err := t.validate(where); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *Tenant) validate(where string) error {
+	for j, u := range t.Users {
+		if u.UserPrincipalName == "" || u.DisplayName == "" {
+			return fmt.Errorf("%s.users[%d]: userPrincipalName and displayName are required", where, j)
+		}
+	}
+	for j, g := range t.Groups {
+		if g.DisplayName == "" {
+			return fmt.Errorf("%s.groups[%d]: displayName is required", where, j)
+		}
+	}
+	for j, a := range t.Applications {
+		w := fmt.Sprintf("%s.applications[%d]", where, j)
+		if a.DisplayName == "" {
+			return fmt.Errorf("%s: displayName is required", w)
+		}
+		for k, s := range a.Secrets {
+			if s.DisplayName == "" {
+				return fmt.Errorf("%s.secrets[%d]: displayName is required (it identifies the secret across restarts)", w, k)
+			}
+		}
+		for k, c := range a.Certificates {
+			if (c.PEM == "") == (c.File == "") {
+				return fmt.Errorf("%s.certificates[%d]: give exactly one of pem or file", w, k)
+			}
+		}
+		for _, r := range a.AppRoleAssignments {
+			if i := strings.LastIndexByte(r, '/'); i <= 0 || i == len(r)-1 {
+				return fmt.Errorf("%s.appRoleAssignments: %q must be {resource}/{role value}", w, r)
+			}
+		}
+	}
+	return nil
+}

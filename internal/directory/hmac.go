@@ -1,0 +1,5 @@
+package directory
+
+import "crypto/subtle"
+
+func hmacEqual(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }

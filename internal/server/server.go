@@ -1,0 +1,265 @@
+// Package server assembles gatehouse: storage, directory, token service and
+// the HTTP surfaces on one TLS listener.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/graph"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/sts"
+	"github.com/gatehouse/gatehouse/internal/tlsca"
+	"github.com/gatehouse/gatehouse/internal/token"
+)
+
+// Config is what `gatehouse serve` is started with.
+type Config struct {
+	Addr       string   // listen address, default 127.0.0.1:8443
+	DataDir    string   // state directory, default ./.gatehouse
+	Hostnames  []string // extra names for the generated server certificate
+	TLSCert    string   // bring your own certificate …
+	TLSKey     string   // … and key
+	ConfigFile string   // declarative YAML applied at start
+	Demo       bool     // create and print the demo application
+	KeyPolicy  token.Policy
+	Logger     *slog.Logger
+	Out        io.Writer // where start-up messages for people go
+}
+
+// Server is a running gatehouse.
+type Server struct {
+	cfg   Config
+	log   *slog.Logger
+	st    store.Store
+	dir   *directory.Directory
+	keys  *token.Keys
+	ca    *tlsca.CA
+	boot  *Bootstrap
+	http  *http.Server
+	ln    net.Listener
+	creds *Credentials
+}
+
+// New opens the data directory and prepares every component.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	cfg = withDefaults(cfg)
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	st, err := sqlite.Open(filepath.Join(cfg.DataDir, "gatehouse.db"))
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, st: st}
+	if err := s.init(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:8443"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = ".gatehouse"
+	}
+	if cfg.KeyPolicy.RotateEvery == 0 {
+		cfg.KeyPolicy = token.DefaultPolicy
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	if cfg.Out == nil {
+		cfg.Out = os.Stdout
+	}
+	return cfg
+}
+
+func (s *Server) init(ctx context.Context) error {
+	key, err := loadOrCreateKey(filepath.Join(s.cfg.DataDir, "secret.key"))
+	if err != nil {
+		return err
+	}
+	s.dir = directory.New(s.st, key)
+	s.keys = token.NewKeys(s.st, s.cfg.KeyPolicy)
+	if err := s.keys.Rotate(ctx); err != nil {
+		return fmt.Errorf("signing keys: %w", err)
+	}
+	if s.boot, err = s.bootstrap(ctx); err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	if s.cfg.ConfigFile != "" {
+		if err := applyConfigFile(ctx, s.dir, s.cfg.ConfigFile, s.cfg.DataDir, s.cfg.Out); err != nil {
+			return fmt.Errorf("config %s: %w", s.cfg.ConfigFile, err)
+		}
+	}
+	if s.cfg.Demo {
+		if s.creds, err = ensureDemo(ctx, s.dir, s.boot, DemoFile(s.cfg.DataDir)); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	return nil
+}
+
+// bootstrap runs the first-start set-up and (re)writes the admin file when
+// the admin secret was just created.
+func (s *Server) bootstrap(ctx context.Context) (*Bootstrap, error) {
+	b, secret, err := ensureBootstrap(ctx, s.dir)
+	if err != nil || secret == "" {
+		return b, err
+	}
+	creds := &Credentials{Tenant: b.TenantID, ClientID: b.AdminAppID, ClientSecret: secret}
+	return b, writeCredentials(AdminFile(s.cfg.DataDir), creds)
+}
+
+// loadOrCreateKey reads the key that digests client secrets, creating a
+// random one on first start. Replicas sharing a database share this file.
+func loadOrCreateKey(path string) ([]byte, error) {
+	if b, err := os.ReadFile(path); err == nil {
+		if len(b) < 32 {
+			return nil, fmt.Errorf("%s: key too short", path)
+		}
+		return b, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	return b, os.WriteFile(path, b, 0o600)
+}
+
+// Handler is the whole HTTP surface (used by tests with httptest too).
+func (s *Server) Handler() http.Handler {
+	verifier := token.NewVerifier(s.keys, 5*time.Minute)
+	rt := &router{
+		sts:   sts.New(s.dir, s.keys, sts.Options{Logger: s.log}).Handler(),
+		graph: graph.New(s.dir, verifier, s.log).Handler(),
+	}
+	return logRequests(s.log, rt)
+}
+
+// Directory exposes the directory (for tests and the config loader).
+func (s *Server) Directory() *directory.Directory { return s.dir }
+
+// Bootstrap tells what the first start created.
+func (s *Server) Bootstrap() *Bootstrap { return s.boot }
+
+// Listen binds the address and prepares TLS; Serve then runs.
+func (s *Server) Listen() error {
+	tlsCfg, err := s.tlsConfig()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	s.ln = tls.NewListener(ln, tlsCfg)
+	s.http = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	return s.writeAdminServer()
+}
+
+// URL is the server's base URL.
+func (s *Server) URL() string {
+	addr := s.cfg.Addr
+	if s.ln != nil {
+		addr = s.ln.Addr().String()
+	}
+	return "https://" + addr
+}
+
+func (s *Server) tlsConfig() (*tls.Config, error) {
+	var cert tls.Certificate
+	var err error
+	if s.cfg.TLSCert != "" || s.cfg.TLSKey != "" {
+		cert, err = tlsca.LoadKeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+	} else {
+		s.ca, err = tlsca.Ensure(filepath.Join(s.cfg.DataDir, "tls"), s.cfg.Hostnames, time.Now())
+		if err == nil {
+			cert = s.ca.TLSCertificate()
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// CAFile is the local CA's certificate path ("" with a brought certificate).
+func (s *Server) CAFile() string {
+	if s.ca == nil {
+		return ""
+	}
+	return s.ca.CertPath()
+}
+
+// writeAdminServer records the server URL and CA in the admin file, so the
+// CLI on this machine needs no flags.
+func (s *Server) writeAdminServer() error {
+	path := AdminFile(s.cfg.DataDir)
+	c, err := ReadCredentials(path)
+	if err != nil {
+		s.log.Warn("admin credentials file missing; the CLI needs explicit credentials", "path", path)
+		return nil
+	}
+	c.Server, c.CAFile = s.URL(), s.CAFile()
+	return writeCredentials(path, c)
+}
+
+// Serve runs until ctx ends, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context) error {
+	go s.rotateKeys(ctx)
+	if s.creds != nil {
+		printDemo(s.cfg.Out, s.URL(), s.CAFile(), s.creds)
+	}
+	s.log.Info("gatehouse listening", "url", s.URL(), "data", s.cfg.DataDir, "tenant", s.boot.TenantID)
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err := s.http.Shutdown(shutdownCtx)
+	s.log.Info("gatehouse stopped")
+	return err
+}
+
+// rotateKeys checks the signing-key schedule every minute.
+func (s *Server) rotateKeys(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.keys.Rotate(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("signing key rotation failed", "err", err)
+			}
+		}
+	}
+}
+
+// Close releases the store.
+func (s *Server) Close() error { return s.st.Close() }
