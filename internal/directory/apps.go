@@ -77,7 +77,7 @@ func (t *Tx) CreateApplication(ctx context.Context, tid string, in NewApplicatio
 	}
 	app := &Application{ID: NewID(), AppID: appID, TenantID: tid, DisplayName: in.DisplayName,
 		SignInAudience: aud, IdentifierURIs: nonNil(in.IdentifierURIs), AppRoles: fillRoleIDs(in.AppRoles),
-		API: APIApplication{RequestedAccessTokenVersion: in.TokenVersion},
+		API:                 APIApplication{RequestedAccessTokenVersion: in.TokenVersion},
 		PasswordCredentials: []PasswordCredential{}, KeyCredentials: []KeyCredential{}, CreatedAt: t.now()}
 	if err := store.CreateDoc(ctx, t.tx, app); err != nil {
 		return nil, conflictAs(err, "an application with appId %s or one of the identifierUris %v already exists", appID, in.IdentifierURIs)

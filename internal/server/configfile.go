@@ -14,7 +14,9 @@ import (
 )
 
 // GeneratedSecretsFile holds secrets the configuration had generated.
-func GeneratedSecretsFile(dataDir string) string { return filepath.Join(dataDir, "generated-secrets.json") }
+func GeneratedSecretsFile(dataDir string) string {
+	return filepath.Join(dataDir, "generated-secrets.json")
+}
 
 // applyConfigFile applies the declarative configuration and appends any
 // secrets it generated to an owner-only file (they are shown nowhere else).

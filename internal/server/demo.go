@@ -56,4 +56,3 @@ Get an access token for Azure AI with the demo app registration:
 
 `, base, c.Tenant, caFile, c.ClientID, c.ClientSecret)
 }
-

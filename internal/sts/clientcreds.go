@@ -9,7 +9,7 @@ import (
 // clientCredentials is the app-only grant (secret or certificate).
 type clientCredentials struct{ s *Service }
 
-func (clientCredentials) Type() string          { return "client_credentials" }
+func (clientCredentials) Type() string           { return "client_credentials" }
 func (clientCredentials) ClientAuth() ClientAuth { return ClientRequired }
 
 func (g clientCredentials) Handle(ctx context.Context, rq *Request, ten *directory.Tenant) (*Response, error) {

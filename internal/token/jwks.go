@@ -35,8 +35,8 @@ func (k *Keys) KeySet(ctx context.Context, issuer string) (*JWKS, error) {
 		sk := keys[i]
 		pub := sk.Private.PublicKey
 		set.Keys = append(set.Keys, JWK{Kty: "RSA", Use: "sig", Kid: sk.ID, X5t: sk.ID,
-			N: base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
-			E: base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
+			N:   base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
+			E:   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
 			X5c: []string{base64.StdEncoding.EncodeToString(sk.Cert)}, Issuer: issuer})
 	}
 	return set, nil
