@@ -50,7 +50,7 @@ func FindRole(roles []RoleDefinition, key string) *RoleDefinition {
 	key = strings.TrimSpace(key)
 	guid := lastSegment(key)
 	for i := range roles {
-		if strings.EqualFold(roles[i].ID, guid) {
+		if strings.EqualFold(lastSegment(roles[i].ID), guid) {
 			return &roles[i]
 		}
 	}

@@ -40,21 +40,8 @@ const (
 
 const numStmts = int(stmtList) + listVariants
 
-// packed selects a record's keys (or refs) as one "<len>:<bytes>" run per
-// value, so a read is a single statement (one consistent snapshot, one round
-// through the VM) rather than three. Length prefixes keep any byte in a key
-// unambiguous, which a separator would not.
-func packed(table, col string) string {
-	return fmt.Sprintf(`(SELECT group_concat(octet_length(x.%[2]s) || ':' || x.%[2]s, '' ORDER BY x.%[2]s)
-		FROM %[1]s x WHERE x.kind = r.kind AND x.id = r.id)`, table, col)
-}
-
-var (
-	packedKeys = packed("record_keys", "key")
-	packedRefs = packed("record_refs", "ref")
-	// recordCols is what scanRecord reads, in order.
-	recordCols = "r.kind, r.id, r.tenant, r.data, r.version, " + packedKeys + ", " + packedRefs
-)
+// recordCols is what scanRecord reads, in order.
+const recordCols = "r.kind, r.id, r.tenant, r.data, r.version, r.keys, r.refs"
 
 // sqlText holds every statement, indexed by stmtID.
 var sqlText = func() [numStmts]string {
@@ -64,10 +51,11 @@ var sqlText = func() [numStmts]string {
 		JOIN records r ON r.kind = k.kind AND r.id = k.id
 		WHERE k.kind = ?1 AND k.key = ?2`
 	s[stmtVersion] = "SELECT version FROM records WHERE kind = ?1 AND id = ?2"
-	s[stmtInsert] = "INSERT INTO records (kind, id, tenant, data, version) VALUES (?1, ?2, ?3, ?4, 1)"
-	s[stmtUpsert] = `INSERT INTO records (kind, id, tenant, data, version) VALUES (?1, ?2, ?3, ?4, 1)
+	s[stmtInsert] = "INSERT INTO records (kind, id, tenant, data, keys, refs, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)"
+	s[stmtUpsert] = `INSERT INTO records (kind, id, tenant, data, keys, refs, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)
 		ON CONFLICT (kind, id) DO UPDATE
-		SET tenant = excluded.tenant, data = excluded.data, version = records.version + 1
+		SET tenant = excluded.tenant, data = excluded.data, keys = excluded.keys, refs = excluded.refs,
+			version = records.version + 1
 		RETURNING version`
 	s[stmtDelete] = "DELETE FROM records WHERE kind = ?1 AND id = ?2"
 	s[stmtDeleteKeys] = "DELETE FROM record_keys WHERE kind = ?1 AND id = ?2"

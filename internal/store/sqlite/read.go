@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -85,40 +83,18 @@ func scanRecord(row interface{ Scan(...any) error }) (store.Record, error) {
 	var (
 		r          store.Record
 		kind       string
-		keys, refs sql.NullString
+		keys, refs string
 	)
 	if err := row.Scan(&kind, &r.ID, &r.Tenant, &r.Data, &r.Version, &keys, &refs); err != nil {
 		return store.Record{}, err
 	}
 	r.Kind = store.Kind(kind)
 	var err error
-	if r.Keys, err = unpack(keys.String); err != nil {
+	if r.Keys, err = unpack(keys); err != nil {
 		return store.Record{}, err
 	}
-	if r.Refs, err = unpack(refs.String); err != nil {
+	if r.Refs, err = unpack(refs); err != nil {
 		return store.Record{}, err
 	}
 	return r, nil
-}
-
-// unpack splits the "<len>:<bytes>" runs built by packed. The values share
-// s's memory, so a record's keys cost one allocation for the slice.
-func unpack(s string) ([]string, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var out []string
-	for s != "" {
-		colon := strings.IndexByte(s, ':')
-		if colon < 0 {
-			return nil, fmt.Errorf("sqlite: malformed packed values %q", s)
-		}
-		n, err := strconv.Atoi(s[:colon])
-		if err != nil || n < 0 || n > len(s)-colon-1 {
-			return nil, fmt.Errorf("sqlite: malformed packed values %q", s)
-		}
-		out = append(out, s[colon+1:colon+1+n])
-		s = s[colon+1+n:]
-	}
-	return out, nil
 }

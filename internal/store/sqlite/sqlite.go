@@ -131,7 +131,6 @@ var (
 		"_busy_timeout": {"5000"},
 		"_foreign_keys": {"1"},
 		"_query_only":   {"1"},
-		"_pragma": {"mmap_size(268435456)"},
 	}
 )
 

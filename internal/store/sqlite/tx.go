@@ -129,7 +129,7 @@ func (t *tx) write(ctx context.Context, r store.Record, op func(context.Context,
 }
 
 func (t *tx) create(ctx context.Context, r *store.Record) error {
-	if err := t.exec(ctx, stmtInsert, string(r.Kind), r.ID, r.Tenant, r.Data); err != nil {
+	if err := t.exec(ctx, stmtInsert, string(r.Kind), r.ID, r.Tenant, r.Data, pack(r.Keys), pack(r.Refs)); err != nil {
 		if isConstraint(err) {
 			return fmt.Errorf("%w: %s id %q is taken", store.ErrConflict, r.Kind, r.ID)
 		}
@@ -154,7 +154,7 @@ func (t *tx) put(ctx context.Context, r *store.Record) error {
 		}
 	}
 	st, _ := t.stmt(ctx, stmtUpsert)
-	if err := st.QueryRowContext(ctx, string(r.Kind), r.ID, r.Tenant, r.Data).Scan(&r.Version); err != nil {
+	if err := st.QueryRowContext(ctx, string(r.Kind), r.ID, r.Tenant, r.Data, pack(r.Keys), pack(r.Refs)).Scan(&r.Version); err != nil {
 		return err
 	}
 	if err := t.exec(ctx, stmtDeleteKeys, string(r.Kind), r.ID); err != nil {

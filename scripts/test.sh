@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite: vet, unit and conformance tests (with fuzz seed
+# corpora), then the interop suites that drive the real binary with the real
+# Azure SDK clients. Needs Go, Node.js/npm and curl on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== go vet"
+go vet ./...
+echo "== go test (unit, conformance, corpus)"
+go test -count=1 ./...
+echo "== interop (real binary, real clients)"
+bash interop/run.sh
