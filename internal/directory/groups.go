@@ -100,12 +100,21 @@ func (t *Tx) DeleteGroup(ctx context.Context, id string) error {
 // ObjectType finds which kind of directory object id is, in tenant tid:
 // TypeUser, TypeGroup or TypeServicePrincipal.
 func (t *Tx) ObjectType(ctx context.Context, tid, id string) (string, error) {
+	return objectType(ctx, t.tx, tid, id)
+}
+
+// ObjectType is Tx.ObjectType outside a transaction.
+func (d *Directory) ObjectType(ctx context.Context, tid, id string) (string, error) {
+	return objectType(ctx, d.st, tid, id)
+}
+
+func objectType(ctx context.Context, rd store.Reader, tid, id string) (string, error) {
 	id = strings.ToLower(id)
 	for _, k := range []struct {
 		kind store.Kind
 		typ  string
 	}{{KindUser, TypeUser}, {KindGroup, TypeGroup}, {KindServicePrincipal, TypeServicePrincipal}} {
-		rec, err := t.tx.Get(ctx, k.kind, id)
+		rec, err := rd.Get(ctx, k.kind, id)
 		if err == nil {
 			if rec.Tenant != tid {
 				return "", store.ErrNotFound

@@ -17,16 +17,26 @@ type Snapshot struct {
 	assignments []RoleAssignment
 	denies      []DenyAssignment
 	nodes       map[string]*scopeNode // normalized scope → what applies there
-	groups      map[string][]string   // member → transitive groups
-	parents     map[string][]string   // subscription/MG → MG chain above it
-	ranked      []*compiledRole       // built-ins, least privileged first
+	principals  principalTable
+	grants      []principalGrants // by pid
+	// nodeMask is, by pid, a 64-bit summary of the scope nodes where the
+	// principal has assignments; a clear bit skips the map lookup.
+	nodeMask []uint64
+	parents  map[string][]string // subscription/MG → MG chain above it
+	ranked   []*compiledRole     // built-ins, least privileged first
 }
 
-// scopeNode indexes what is attached at one scope.
+// scopeNode is one scope that has assignments or denies attached.
 type scopeNode struct {
-	byPrincipal map[string][]*compiledAssignment // sorted by name
-	denies      []*compiledDeny
+	id     uint32
+	denies []*compiledDeny
 }
+
+// principalGrants are one principal's assignments keyed by scope node id,
+// each list sorted by name. Keyed per principal, not per scope, so a
+// lookup touches a map as small as that principal's assignment count
+// (usually a handful) however many assignments share the scope.
+type principalGrants map[uint32][]*compiledAssignment
 
 // compiledAssignment carries its two possible Grants precomputed, so an
 // allow hands out a pointer instead of building a value.
@@ -55,7 +65,7 @@ func Compile(in Input) (*Snapshot, error) {
 	if errs = append(errs, perrs...); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	s.groups = groupClosure(in.GroupsOf)
+	s.principals.closeGroups(groupClosure(in.GroupsOf))
 	s.rankBuiltins()
 	return s, nil
 }
@@ -104,10 +114,10 @@ func (s *Snapshot) compileAssignments(in []RoleAssignment, conds *condCache) []e
 			errs = append(errs, fmt.Errorf("role assignment %q: %w", s.assignments[i].Name, err))
 			continue
 		}
-		s.node(NormalizeScope(ca.a.Scope)).add(strings.ToLower(strings.TrimSpace(ca.a.PrincipalID)), ca)
+		s.addGrant(s.principals.intern(ca.a.PrincipalID), s.node(NormalizeScope(ca.a.Scope)), ca)
 	}
-	for _, n := range s.nodes {
-		for _, list := range n.byPrincipal {
+	for _, g := range s.grants {
+		for _, list := range g {
 			slices.SortFunc(list, byAssignmentName)
 		}
 	}
@@ -144,17 +154,35 @@ func byAssignmentName(x, y *compiledAssignment) int {
 func (s *Snapshot) node(scope string) *scopeNode {
 	n := s.nodes[scope]
 	if n == nil {
-		n = &scopeNode{}
+		n = &scopeNode{id: uint32(len(s.nodes))}
 		s.nodes[scope] = n
 	}
 	return n
 }
 
-func (n *scopeNode) add(principal string, ca *compiledAssignment) {
-	if n.byPrincipal == nil {
-		n.byPrincipal = map[string][]*compiledAssignment{}
+func (s *Snapshot) addGrant(p pid, n *scopeNode, ca *compiledAssignment) {
+	for int(p) >= len(s.grants) {
+		s.grants = append(s.grants, nil)
+		s.nodeMask = append(s.nodeMask, 0)
 	}
-	n.byPrincipal[principal] = append(n.byPrincipal[principal], ca)
+	s.nodeMask[p] |= n.bit()
+	if s.grants[p] == nil {
+		s.grants[p] = principalGrants{}
+	}
+	s.grants[p][n.id] = append(s.grants[p][n.id], ca)
+}
+
+// assignmentsAt returns p's assignments at node n.
+func (s *Snapshot) assignmentsAt(p pid, n *scopeNode) []*compiledAssignment {
+	if int(p) >= len(s.grants) || s.nodeMask[p]&n.bit() == 0 {
+		return nil
+	}
+	return s.grants[p][n.id]
+}
+
+// bit spreads node ids over 64 bits (Fibonacci hashing).
+func (n *scopeNode) bit() uint64 {
+	return 1 << ((uint64(n.id) * 0x9E3779B97F4A7C15) >> 58)
 }
 
 // Role finds a role of the snapshot by GUID, full ID, name or alias.

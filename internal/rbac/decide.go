@@ -38,14 +38,15 @@ const maxNodes = 24
 // copies of the action, scope and principal in fixed buffers (map lookups
 // with string(bytes) keys do not allocate), and the scope nodes that apply.
 type decider struct {
-	s      *Snapshot
-	req    *Request // a pointer keeps its maps one indirection away from the buffers
-	action []byte
-	scope  []byte
-	pid    []byte
-	groups []string
-	nodes  []*scopeNode
-	exact  *scopeNode // node of the request scope itself
+	s         *Snapshot
+	req       *Request // a pointer keeps its maps one indirection away from the buffers
+	action    []byte
+	scope     []byte
+	pid       []byte // lower-cased object id
+	principal pid
+	groups    []pid
+	nodes     []*scopeNode
+	exact     *scopeNode // node of the request scope itself
 	// scratch holds what may point to the heap one indirection away:
 	// escape analysis is not field-sensitive, so a heap pointer kept
 	// directly in the decider would drag the stack buffers along.
@@ -73,7 +74,7 @@ func newDecider(s *Snapshot, req *Request, b *decideBufs) decider {
 	d.action = lowerASCII(b.action[:0], req.Action)
 	d.scope = appendNormScope(b.scope[:0], req.Scope)
 	d.pid = lowerASCII(b.pid[:0], strings.TrimSpace(req.PrincipalID))
-	d.groups = s.groups[string(d.pid)]
+	d.principal, d.groups = s.principals.lookup(d.pid)
 	d.nodes = d.collectNodes(b.nodes[:0], b.ends[:0])
 	return d
 }
@@ -125,7 +126,7 @@ func (d *decider) findDeny() *compiledDeny {
 			if cd.d.DoNotApplyToChildScopes && n != d.exact {
 				continue
 			}
-			if !cd.targets(d.pid, d.groups) || !cd.covers(d.action, d.req.DataAction) {
+			if !cd.targets(d.principal, d.groups) || !cd.covers(d.action, d.req.DataAction) {
 				continue
 			}
 			if cd.cond.root == nil || cd.cond.root.eval(d.evalEnv()) {
@@ -140,14 +141,14 @@ func (d *decider) findDeny() *compiledDeny {
 // assignment before a group's, then the lowest assignment name.
 func (d *decider) findGrant() (ca *compiledAssignment, direct bool) {
 	for _, n := range d.nodes {
-		for _, ca := range n.byPrincipal[string(d.pid)] {
+		for _, ca := range d.s.assignmentsAt(d.principal, n) {
 			if d.grants(ca, &ca.direct) {
 				return ca, true
 			}
 		}
 		var best *compiledAssignment
 		for _, grp := range d.groups {
-			for _, ca := range n.byPrincipal[grp] {
+			for _, ca := range d.s.assignmentsAt(grp, n) {
 				if best != nil && byAssignmentName(ca, best) >= 0 {
 					break // sorted: nothing better in this group
 				}

@@ -13,8 +13,8 @@ type compiledDeny struct {
 	blocks     []compiledBlock
 	cond       Condition
 	everyone   bool
-	principals map[string]struct{}
-	excluded   map[string]struct{}
+	principals map[pid]struct{}
+	excluded   map[pid]struct{}
 	reason     string
 }
 
@@ -23,7 +23,7 @@ func (s *Snapshot) compileDenies(in []DenyAssignment, conds *condCache) []error 
 	s.denies = make([]DenyAssignment, len(in))
 	for i := range in {
 		s.denies[i] = cloneDeny(in[i])
-		cd, err := compileDeny(&s.denies[i], conds)
+		cd, err := compileDeny(&s.denies[i], conds, &s.principals)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("deny assignment %q: %w", in[i].Name, err))
 			continue
@@ -39,11 +39,11 @@ func (s *Snapshot) compileDenies(in []DenyAssignment, conds *condCache) []error 
 	return errs
 }
 
-func compileDeny(d *DenyAssignment, conds *condCache) (*compiledDeny, error) {
+func compileDeny(d *DenyAssignment, conds *condCache, principals *principalTable) (*compiledDeny, error) {
 	if len(d.Principals) == 0 {
 		return nil, errors.New("no principals")
 	}
-	cd := &compiledDeny{d: d, principals: map[string]struct{}{}, excluded: map[string]struct{}{}}
+	cd := &compiledDeny{d: d, principals: map[pid]struct{}{}, excluded: map[pid]struct{}{}}
 	for i, p := range d.Permissions {
 		b, err := compileBlock(p, conds)
 		if err != nil {
@@ -59,10 +59,10 @@ func compileDeny(d *DenyAssignment, conds *condCache) (*compiledDeny, error) {
 		if isEveryone(p) {
 			cd.everyone = true
 		}
-		cd.principals[strings.ToLower(strings.TrimSpace(p.ID))] = struct{}{}
+		cd.principals[principals.intern(p.ID)] = struct{}{}
 	}
 	for _, p := range d.ExcludePrincipals {
-		cd.excluded[strings.ToLower(strings.TrimSpace(p.ID))] = struct{}{}
+		cd.excluded[principals.intern(p.ID)] = struct{}{}
 	}
 	cd.reason = "Denied by deny assignment '" + d.Name + "' at scope " + d.Scope + "; deny assignments take precedence over role assignments."
 	return cd, nil
@@ -87,8 +87,8 @@ func (cd *compiledDeny) covers(a []byte, data bool) bool {
 
 // targets reports whether the deny names the principal (directly, through
 // a group, or as Everyone) and does not exclude it or one of its groups.
-func (cd *compiledDeny) targets(principal []byte, groups []string) bool {
-	_, hit := cd.principals[string(principal)]
+func (cd *compiledDeny) targets(principal pid, groups []pid) bool {
+	_, hit := cd.principals[principal]
 	hit = hit || cd.everyone
 	for _, g := range groups {
 		if hit {
@@ -99,7 +99,7 @@ func (cd *compiledDeny) targets(principal []byte, groups []string) bool {
 	if !hit {
 		return false
 	}
-	if _, ex := cd.excluded[string(principal)]; ex {
+	if _, ex := cd.excluded[principal]; ex {
 		return false
 	}
 	for _, g := range groups {

@@ -27,11 +27,11 @@ func (s *Snapshot) Permissions(principalID, scope string) []Permission {
 		}
 	}
 	for _, n := range d.nodes {
-		for _, ca := range n.byPrincipal[string(d.pid)] {
+		for _, ca := range s.assignmentsAt(d.principal, n) {
 			add(ca)
 		}
 		for _, g := range d.groups {
-			for _, ca := range n.byPrincipal[g] {
+			for _, ca := range s.assignmentsAt(g, n) {
 				add(ca)
 			}
 		}

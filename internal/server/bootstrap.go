@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gatehouse/gatehouse/internal/arm"
 	"github.com/gatehouse/gatehouse/internal/directory"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -21,7 +22,9 @@ type Bootstrap struct {
 	TenantID   string `json:"tenantId"`
 	AdminAppID string `json:"adminAppId"`
 	AdminSPID  string `json:"adminServicePrincipalId"`
-	DemoAppID  string `json:"demoAppId,omitempty"`
+	// SubscriptionID is the default subscription.
+	SubscriptionID string `json:"subscriptionId"`
+	DemoAppID      string `json:"demoAppId,omitempty"`
 }
 
 func (b *Bootstrap) StoreKind() store.Kind { return kindMeta }
@@ -42,9 +45,10 @@ type Credentials struct {
 
 // Default names of the bootstrap objects.
 const (
-	DefaultTenantDomain = "gatehouse.onmicrosoft.com"
-	AdminAppName        = "gatehouse-admin"
-	DemoAppName         = "demo-app"
+	DefaultTenantDomain     = "gatehouse.onmicrosoft.com"
+	AdminAppName            = "gatehouse-admin"
+	DemoAppName             = "demo-app"
+	DefaultSubscriptionName = "gatehouse"
 )
 
 // ensureBootstrap creates, on first start, the default tenant and the
@@ -70,7 +74,13 @@ func ensureBootstrap(ctx context.Context, dir *directory.Directory) (*Bootstrap,
 		if err := grantGraphAdmin(ctx, tx, ten.ID, sp.ID); err != nil {
 			return err
 		}
-		b, secret = &Bootstrap{TenantID: ten.ID, AdminAppID: app.AppID, AdminSPID: sp.ID}, s
+		b, secret = &Bootstrap{TenantID: ten.ID, AdminAppID: app.AppID, AdminSPID: sp.ID, SubscriptionID: directory.NewID()}, s
+		if err := arm.CreateSubscription(ctx, tx.Store(), ten.ID, b.SubscriptionID, DefaultSubscriptionName); err != nil {
+			return err
+		}
+		if err := arm.AssignAtRoot(ctx, tx.Store(), ten.ID, sp.ID, "ServicePrincipal", arm.OwnerRoleID); err != nil {
+			return err
+		}
 		return store.CreateDoc(ctx, tx.Store(), b)
 	})
 	return b, secret, err

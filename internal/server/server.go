@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/arm"
+	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/directory"
 	"github.com/gatehouse/gatehouse/internal/graph"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -46,6 +48,7 @@ type Server struct {
 	st    store.Store
 	dir   *directory.Directory
 	keys  *token.Keys
+	authz *authz.Authorizer
 	ca    *tlsca.CA
 	boot  *Bootstrap
 	http  *http.Server
@@ -97,6 +100,7 @@ func (s *Server) init(ctx context.Context) error {
 	}
 	s.dir = directory.New(s.st, key)
 	s.keys = token.NewKeys(s.st, s.cfg.KeyPolicy)
+	s.authz = authz.New(s.st)
 	if err := s.keys.Rotate(ctx); err != nil {
 		return fmt.Errorf("signing keys: %w", err)
 	}
@@ -151,6 +155,7 @@ func (s *Server) Handler() http.Handler {
 	rt := &router{
 		sts:   sts.New(s.dir, s.keys, sts.Options{Logger: s.log}).Handler(),
 		graph: graph.New(s.dir, verifier, s.log).Handler(),
+		arm:   arm.New(s.dir, s.st, verifier, s.authz, s.log).Handler(),
 	}
 	return logRequests(s.log, rt)
 }

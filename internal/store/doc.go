@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 )
@@ -89,3 +90,6 @@ func CreateDoc(ctx context.Context, tx Tx, d Doc) error {
 	_, err = tx.Create(ctx, rec)
 	return err
 }
+
+// IsNotFound reports whether err is (or wraps) ErrNotFound.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

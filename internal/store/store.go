@@ -43,8 +43,9 @@ type Record struct {
 	// Data is the document, normally JSON.
 	Data []byte
 	// Version is set by the store on every write, increasing per record.
-	// On Put, a non-zero Version must match the stored one (else ErrStale);
-	// zero means "write whatever is there".
+	// On Put, a non-zero Version must match the stored one (else ErrStale,
+	// also when the record no longer exists); zero means "write whatever is
+	// there".
 	Version int64
 }
 
@@ -58,14 +59,16 @@ type Query struct {
 	IDPrefix string
 }
 
-// Reader reads records. Results of List are ordered by ID.
+// Reader reads records. Results of List are ordered by ID, byte-wise.
 type Reader interface {
 	Get(ctx context.Context, kind Kind, id string) (Record, error)
 	Lookup(ctx context.Context, kind Kind, key string) (Record, error)
 	List(ctx context.Context, q Query) ([]Record, error)
 }
 
-// Tx reads and writes inside one transaction.
+// Tx reads and writes inside one transaction. A write that fails with
+// ErrConflict, ErrStale or ErrNotFound changes nothing, and the transaction
+// stays usable (so fn can Create, and on ErrConflict Lookup the winner).
 type Tx interface {
 	Reader
 	// Create inserts a new record; ErrConflict if the id or a key is taken.

@@ -73,7 +73,7 @@ func (s *Service) checkAssertion(rq *Request, app *directory.Application, ten *d
 	if len(rq.ClientAssertion) > maxAssertion {
 		return errAssertionClaims("The assertion is too large.")
 	}
-	jws, err := jose.ParseSigned(rq.ClientAssertion, []jose.SignatureAlgorithm{jose.RS256, jose.PS256})
+	jws, err := jose.ParseSignedCompact(rq.ClientAssertion, []jose.SignatureAlgorithm{jose.RS256, jose.PS256})
 	if err != nil || len(jws.Signatures) != 1 {
 		return errAssertionClaims("The assertion is not a valid JWT signed with RS256 or PS256.")
 	}
@@ -179,6 +179,13 @@ func findKeyCredential(app *directory.Application, hdr map[jose.HeaderKey]any) (
 func decodeThumbprint(s string) []byte {
 	if s == "" {
 		return nil
+	}
+	// Hex first: a 40- or 64-digit hex thumbprint is also valid base64, but
+	// base64 SHA-1/SHA-256 thumbprints are 27–28 or 43–44 characters long.
+	if len(s) == 40 || len(s) == 64 {
+		if b, err := hex.DecodeString(s); err == nil {
+			return b
+		}
 	}
 	t := strings.TrimRight(s, "=")
 	for _, enc := range []*base64.Encoding{base64.RawURLEncoding, base64.RawStdEncoding} {

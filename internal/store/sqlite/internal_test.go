@@ -24,6 +24,7 @@ func TestConnectionSettings(t *testing.T) {
 		{"foreign_keys", "1", "1"},
 		{"busy_timeout", "5000", "5000"},
 		{"query_only", "0", "1"},
+		{"cache_size", "-32768", "-32768"},
 	} {
 		var got string
 		if err := s.wdb.QueryRow("PRAGMA " + c.pragma).Scan(&got); err != nil || !strings.EqualFold(got, c.w) {

@@ -10,7 +10,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// tx is the store.Tx handed to an Update's fn.
+// tx is the store.Tx handed to an Update's fn; like the sql.Tx under it,
+// it is for the goroutine running fn.
 type tx struct {
 	sqlTx *sql.Tx
 	w     []*sql.Stmt // the writer's prepared statements

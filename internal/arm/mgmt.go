@@ -1,0 +1,121 @@
+package arm
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/armid"
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+const mgPrefix = "/providers/Microsoft.Management/managementGroups/"
+
+func (s *Service) listManagementGroups(c *call) (int, any, error) {
+	return s.listChildren(c, nil, typeManagementGroup)
+}
+
+// putManagementGroup creates or updates a management group and records its
+// parent, which the engine needs for inheritance.
+func (s *Service) putManagementGroup(c *call) (int, any, error) {
+	var in struct {
+		Properties struct {
+			DisplayName string `json:"displayName"`
+			Details     struct {
+				Parent struct {
+					ID string `json:"id"`
+				} `json:"parent"`
+			} `json:"details"`
+		} `json:"properties"`
+	}
+	if len(c.body) > 0 {
+		if err := c.decodeBody(&in); err != nil {
+			return 0, nil, err
+		}
+	}
+	id := c.op.id.String()
+	parent := in.Properties.Details.Parent.ID
+	if parent != "" {
+		pid, err := armid.Parse(parent)
+		if err != nil || !strings.EqualFold(pid.ResourceType, typeManagementGroup) {
+			return 0, nil, errBadRequest("InvalidRequestContent", "properties.details.parent.id '%s' is not a management group id.", parent)
+		}
+		if authz.ScopeKey(parent) == authz.ScopeKey(id) {
+			return 0, nil, errBadRequest("InvalidRequestContent", "A management group cannot be its own parent.")
+		}
+		parent = pid.String()
+	}
+	name := in.Properties.DisplayName
+	if name == "" {
+		name = c.op.id.Name
+	}
+	details := map[string]any{}
+	if parent != "" {
+		details["parent"] = map[string]any{"id": parent, "name": parent[strings.LastIndexByte(parent, '/')+1:]}
+	}
+	mg := &Resource{ID: id, Name: c.op.id.Name, Type: typeManagementGroup, TenantID: c.p.TenantID,
+		Properties: map[string]any{"tenantId": c.p.TenantID, "displayName": name, "details": details}}
+	status, body, err := s.upsert(c, mg)
+	if err != nil {
+		return 0, nil, err
+	}
+	return status, body, s.setParent(c, id, parent)
+}
+
+// setParent records (or clears) child's parent management group.
+func (s *Service) setParent(c *call, child, parent string) error {
+	return s.st.Update(c.ctx, func(tx store.Tx) error {
+		if parent == "" {
+			err := tx.Delete(c.ctx, authz.KindScopeParent, authz.ScopeKey(child))
+			if store.IsNotFound(err) {
+				return nil
+			}
+			return err
+		}
+		return store.PutDoc(c.ctx, tx, &authz.ScopeParent{Child: authz.ScopeKey(child), Parent: authz.ScopeKey(parent), TenantID: c.p.TenantID})
+	})
+}
+
+func (s *Service) deleteManagementGroup(c *call) (int, any, error) {
+	kids, err := s.st.List(c.ctx, store.Query{Kind: authz.KindScopeParent, Ref: "parent:" + authz.ScopeKey(c.op.id.String())})
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(kids) > 0 {
+		return 0, nil, errBadRequest("Conflict", "The management group '%s' has children; move or delete them first.", c.op.id.Name)
+	}
+	if err := s.setParent(c, c.op.id.String(), ""); err != nil {
+		return 0, nil, err
+	}
+	return s.deleteResource(c)
+}
+
+// moveSubscription serves PUT /providers/Microsoft.Management/
+// managementGroups/{mg}/subscriptions/{sub}: the subscription now sits
+// under the management group for inheritance.
+func (s *Service) moveSubscription(c *call) (int, any, error) {
+	mg := c.op.id.Parent
+	if _, err := getResource(c.ctx, s.st, mg.String()); store.IsNotFound(err) {
+		return 0, nil, errNotFoundResource(typeManagementGroup, mg.Name, "")
+	} else if err != nil {
+		return 0, nil, err
+	}
+	subID := "/subscriptions/" + c.op.id.Name
+	sub, err := getResource(c.ctx, s.st, subID)
+	if store.IsNotFound(err) {
+		return 0, nil, errSubscriptionNotFound(c.op.id.Name)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := s.authorize(c, "Microsoft.Management/managementGroups/subscriptions/write", subID, nil); err != nil {
+		return 0, nil, err
+	}
+	if err := s.setParent(c, subID, mg.String()); err != nil {
+		return 0, nil, err
+	}
+	v := map[string]any{"id": c.op.id.String(), "type": typeMGSubscription, "name": c.op.id.Name,
+		"properties": map[string]any{"displayName": sub.Properties["displayName"], "tenant": sub.TenantID,
+			"parent": map[string]any{"id": mg.String()}, "state": "Active"}}
+	return http.StatusOK, v, nil
+}

@@ -1,0 +1,107 @@
+package authz
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/rbac"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Authorizer serves decisions from the current authorization state.
+type Authorizer struct {
+	st store.Store
+
+	mu  sync.Mutex                 // serialises recompiles
+	cur atomic.Pointer[snapshotAt] // lock-free reads on the hot path
+}
+
+type snapshotAt struct {
+	rev  int64
+	snap *rbac.Snapshot
+}
+
+// New returns an authorizer over st.
+func New(st store.Store) *Authorizer { return &Authorizer{st: st} }
+
+// Snapshot returns a snapshot compiled from the current state, recompiling
+// first if anything was written since the last one.
+func (a *Authorizer) Snapshot(ctx context.Context) (*rbac.Snapshot, error) {
+	rev, err := a.st.Revision(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c := a.cur.Load(); c != nil && c.rev == rev {
+		return c.snap, nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if c := a.cur.Load(); c != nil && c.rev >= rev {
+		return c.snap, nil
+	}
+	// Read the revision before loading: if a write lands while we load, the
+	// next call sees a newer revision and compiles again.
+	in, err := load(ctx, a.st)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := rbac.Compile(*in)
+	if err != nil {
+		return nil, err
+	}
+	a.cur.Store(&snapshotAt{rev: rev, snap: snap})
+	return snap, nil
+}
+
+// Decide decides req on the current state.
+func (a *Authorizer) Decide(ctx context.Context, req rbac.Request) (rbac.Decision, *rbac.Snapshot, error) {
+	snap, err := a.Snapshot(ctx)
+	if err != nil {
+		return rbac.Decision{}, nil, err
+	}
+	return snap.Decide(req), snap, nil
+}
+
+// load reads the whole authorization state in one consistent read.
+func load(ctx context.Context, st store.Store) (*rbac.Input, error) {
+	in := &rbac.Input{GroupsOf: map[string][]string{}, Parents: map[string]string{}}
+	roles, err := store.ListDocs[RoleDefinitionDoc](ctx, st, store.Query{Kind: KindRoleDefinition})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		in.Roles = append(in.Roles, r.RoleDefinition)
+	}
+	ras, err := store.ListDocs[RoleAssignmentDoc](ctx, st, store.Query{Kind: KindRoleAssignment})
+	if err != nil {
+		return nil, err
+	}
+	in.Assignments = make([]rbac.RoleAssignment, 0, len(ras))
+	for _, r := range ras {
+		in.Assignments = append(in.Assignments, r.RoleAssignment)
+	}
+	das, err := store.ListDocs[DenyAssignmentDoc](ctx, st, store.Query{Kind: KindDenyAssignment})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range das {
+		in.Denies = append(in.Denies, d.DenyAssignment)
+	}
+	ms, err := store.ListDocs[directory.Membership](ctx, st, store.Query{Kind: directory.KindMembership})
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		in.GroupsOf[m.MemberID] = append(in.GroupsOf[m.MemberID], m.GroupID)
+	}
+	ps, err := store.ListDocs[ScopeParent](ctx, st, store.Query{Kind: KindScopeParent})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		in.Parents[p.Child] = p.Parent
+	}
+	return in, nil
+}
