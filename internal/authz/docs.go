@@ -74,9 +74,9 @@ func (d *RoleAssignmentDoc) StoreRefs() []string {
 // configuration only, as Azure lets no user create one).
 type DenyAssignmentDoc struct {
 	rbac.DenyAssignment
-	TenantID string `json:"tenantId"`
-	Description string `json:"description,omitempty"`
-	IsSystemProtected bool `json:"isSystemProtected"`
+	TenantID          string `json:"tenantId"`
+	Description       string `json:"description,omitempty"`
+	IsSystemProtected bool   `json:"isSystemProtected"`
 }
 
 func (d *DenyAssignmentDoc) StoreKind() store.Kind { return KindDenyAssignment }
