@@ -38,6 +38,7 @@ func New(dir *directory.Directory, st store.Store, ver *token.Verifier, az *auth
 	s.registerHierarchy()
 	s.registerAuthorization()
 	s.registerCognitive()
+	s.registerAccess()
 	return s
 }
 

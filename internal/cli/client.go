@@ -212,3 +212,12 @@ const graphScope = "https://graph.microsoft.com/.default"
 func (cl *client) graph(ctx context.Context, method, path string, body, out any) error {
 	return cl.call(ctx, graphScope, method, "/v1.0"+path, body, out)
 }
+
+// remarshal converts a decoded JSON value into a typed one.
+func remarshal(in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
+}

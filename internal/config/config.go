@@ -128,9 +128,18 @@ func (t *Tenant) validate(where string) error {
 		if a.DisplayName == "" {
 			return fmt.Errorf("%s: displayName is required", w)
 		}
+		if a.AppID != "" && !directory.IsGUID(a.AppID) {
+			return fmt.Errorf("%s: appId %q is not a GUID", w, a.AppID)
+		}
+		if v := a.RequestedAccessTokenVersion; v != nil && *v != 1 && *v != 2 {
+			return fmt.Errorf("%s: requestedAccessTokenVersion must be 1, 2 or null, not %d", w, *v)
+		}
 		for k, s := range a.Secrets {
 			if s.DisplayName == "" {
 				return fmt.Errorf("%s.secrets[%d]: displayName is required (it identifies the secret across restarts)", w, k)
+			}
+			if s.Value != "" && len(s.Value) < 16 {
+				return fmt.Errorf("%s.secrets[%d]: a client secret value must have at least 16 characters", w, k)
 			}
 		}
 		for k, c := range a.Certificates {
@@ -139,7 +148,9 @@ func (t *Tenant) validate(where string) error {
 			}
 		}
 		for _, r := range a.AppRoleAssignments {
-			if i := strings.LastIndexByte(r, '/'); i <= 0 || i == len(r)-1 {
+			// The resource must be more than a URI scheme: in
+			// "https://graph.microsoft.com" the last slash is the scheme's.
+			if i := strings.LastIndexByte(r, '/'); i <= 0 || i == len(r)-1 || strings.HasSuffix(r[:i], ":/") {
 				return fmt.Errorf("%s.appRoleAssignments: %q must be {resource}/{role value}", w, r)
 			}
 		}

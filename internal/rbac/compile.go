@@ -16,7 +16,7 @@ type Snapshot struct {
 	roleIndex   map[string]*compiledRole // GUID, name and aliases, lower-case
 	assignments []RoleAssignment
 	denies      []DenyAssignment
-	nodes       map[string]*scopeNode // normalized scope → what applies there
+	scopes      scopeIndex
 	principals  principalTable
 	grants      []principalGrants // by pid
 	// nodeMask is, by pid, a 64-bit summary of the scope nodes where the
@@ -29,6 +29,7 @@ type Snapshot struct {
 // scopeNode is one scope that has assignments or denies attached.
 type scopeNode struct {
 	id     uint32
+	scope  string // normalized
 	denies []*compiledDeny
 }
 
@@ -55,16 +56,16 @@ type compiledAssignment struct {
 // unknown, an assignment without principal, or a Parents entry whose
 // parent is not a management group.
 func Compile(in Input) (*Snapshot, error) {
-	s := &Snapshot{nodes: map[string]*scopeNode{}}
+	s := &Snapshot{}
 	var conds condCache
 	errs := s.compileRoles(in.Roles, &conds)
 	errs = append(errs, s.compileAssignments(in.Assignments, &conds)...)
 	errs = append(errs, s.compileDenies(in.Denies, &conds)...)
-	var perrs []error
-	s.parents, perrs = compileParents(in.Parents)
+	chains, perrs := compileParents(in.Parents)
 	if errs = append(errs, perrs...); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	s.scopes.setChains(chains)
 	s.principals.closeGroups(groupClosure(in.GroupsOf))
 	s.rankBuiltins()
 	return s, nil
@@ -151,14 +152,7 @@ func byAssignmentName(x, y *compiledAssignment) int {
 	return strings.Compare(x.a.ID, y.a.ID)
 }
 
-func (s *Snapshot) node(scope string) *scopeNode {
-	n := s.nodes[scope]
-	if n == nil {
-		n = &scopeNode{id: uint32(len(s.nodes))}
-		s.nodes[scope] = n
-	}
-	return n
-}
+func (s *Snapshot) node(scope string) *scopeNode { return s.scopes.node(scope) }
 
 func (s *Snapshot) addGrant(p pid, n *scopeNode, ca *compiledAssignment) {
 	for int(p) >= len(s.grants) {

@@ -83,9 +83,10 @@ func newDecider(s *Snapshot, req *Request, b *decideBufs) decider {
 // first: ID path levels, then management groups from Parents, then root.
 func (d *decider) collectNodes(nodes []*scopeNode, ends []int) []*scopeNode {
 	ends = scopeLevels(d.scope, ends)
+	var hbuf [16]uint64
+	hashes := prefixHashes(d.scope, ends, hbuf[:0])
 	for i := len(ends) - 1; i >= 0; i-- {
-		n := d.s.nodes[string(d.scope[:ends[i]])]
-		if n != nil {
+		if n := d.s.scopes.lookup(d.scope[:ends[i]], hashes[i]); n != nil {
 			nodes = append(nodes, n)
 			if i == len(ends)-1 {
 				d.exact = n
@@ -93,19 +94,28 @@ func (d *decider) collectNodes(nodes []*scopeNode, ends []int) []*scopeNode {
 		}
 	}
 	if len(ends) > 0 {
-		for _, mg := range d.s.parents[string(d.scope[:ends[0]])] {
-			if n := d.s.nodes[mg]; n != nil {
-				nodes = append(nodes, n)
-			}
-		}
+		nodes = append(nodes, d.s.scopes.chain(d.scope[:ends[0]], hashes[0])...)
 	}
-	if n := d.s.nodes[RootScope]; n != nil {
+	if n := d.s.scopes.root; n != nil {
 		nodes = append(nodes, n)
 		if len(ends) == 0 {
 			d.exact = n
 		}
 	}
 	return nodes
+}
+
+// prefixHashes appends the FNV-1a hash of s[:e] for every e in ends
+// (ascending), in one pass.
+func prefixHashes(s []byte, ends []int, out []uint64) []uint64 {
+	h, i := uint64(fnvOffset), 0
+	for _, e := range ends {
+		for ; i < e; i++ {
+			h = (h ^ uint64(s[i])) * fnvPrime
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 // evalEnv builds the condition environment on first use. It copies the

@@ -31,7 +31,7 @@ func (s *Snapshot) compileDenies(in []DenyAssignment, conds *condCache) []error 
 		n := s.node(NormalizeScope(cd.d.Scope))
 		n.denies = append(n.denies, cd)
 	}
-	for _, n := range s.nodes {
+	for _, n := range s.scopes.byName {
 		slices.SortFunc(n.denies, func(x, y *compiledDeny) int {
 			return strings.Compare(strings.ToLower(x.d.Name), strings.ToLower(y.d.Name))
 		})

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -228,20 +229,153 @@ func (r *recorder) all() []url.Values {
 	return slices.Clone(r.forms)
 }
 
-func TestAzidentityWrongSecret(t *testing.T) {
-	cred := secretCredential(t, "not-the-secret~"+newGUID(), fx.http)
+// TestAzidentityErrors: failures reach the caller as
+// AuthenticationFailedError carrying Entra's AADSTS code.
+func TestAzidentityErrors(t *testing.T) {
+	otherCert, otherKey, err := newCertificate("not-registered")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		cred   func(o azcore.ClientOptions) (azcore.TokenCredential, error)
+		scope  string
+		code   string
+		status int
+	}{
+		{"wrong secret", func(o azcore.ClientOptions) (azcore.TokenCredential, error) {
+			return azidentity.NewClientSecretCredential(fx.Tenant, fx.SecretAppID, "not-the-secret~"+newGUID(),
+				&azidentity.ClientSecretCredentialOptions{ClientOptions: o, DisableInstanceDiscovery: true})
+		}, scopeCases[0].scope, "AADSTS7000215", 401},
+		{"unknown client id", func(o azcore.ClientOptions) (azcore.TokenCredential, error) {
+			return azidentity.NewClientSecretCredential(fx.Tenant, newGUID(), fx.SecretValue,
+				&azidentity.ClientSecretCredentialOptions{ClientOptions: o, DisableInstanceDiscovery: true})
+		}, scopeCases[0].scope, "AADSTS700016", 400},
+		{"unknown resource", func(o azcore.ClientOptions) (azcore.TokenCredential, error) {
+			return azidentity.NewClientSecretCredential(fx.Tenant, fx.SecretAppID, fx.SecretValue,
+				&azidentity.ClientSecretCredentialOptions{ClientOptions: o, DisableInstanceDiscovery: true})
+		}, "api://no-such-api/.default", "AADSTS500011", 400},
+		{"unknown tenant", func(o azcore.ClientOptions) (azcore.TokenCredential, error) {
+			return azidentity.NewClientSecretCredential(newGUID(), fx.SecretAppID, fx.SecretValue,
+				&azidentity.ClientSecretCredentialOptions{ClientOptions: o, DisableInstanceDiscovery: true})
+		}, scopeCases[0].scope, "AADSTS90002", 400},
+		{"certificate not registered", func(o azcore.ClientOptions) (azcore.TokenCredential, error) {
+			certs, key, err := azidentity.ParseCertificates(append(otherCert, otherKey...), nil)
+			if err != nil {
+				return nil, err
+			}
+			return azidentity.NewClientCertificateCredential(fx.Tenant, fx.CertAppID, certs, key,
+				&azidentity.ClientCertificateCredentialOptions{ClientOptions: o, DisableInstanceDiscovery: true})
+		}, scopeCases[0].scope, "AADSTS700027", 401},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o := clientOptions(fx.http)
+			o.Retry.MaxRetries = -1
+			cred, err := tc.cred(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, err = cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{tc.scope}})
+			var afe *azidentity.AuthenticationFailedError
+			if !errors.As(err, &afe) {
+				t.Fatalf("GetToken error = %T %v, want *azidentity.AuthenticationFailedError", err, err)
+			}
+			if !strings.Contains(afe.Error(), tc.code) {
+				t.Errorf("error does not mention %s:\n%v", tc.code, afe)
+			}
+			if afe.RawResponse == nil || afe.RawResponse.StatusCode != tc.status {
+				t.Errorf("RawResponse = %v, want status %d", afe.RawResponse, tc.status)
+			}
+		})
+	}
+}
+
+// TestAzidentityTenantDomain signs in with the tenant's domain name instead
+// of its id; the token still names the tenant id.
+func TestAzidentityTenantDomain(t *testing.T) {
+	const domain = "gatehouse.onmicrosoft.com"
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scopeCases[0].scope}})
-	var afe *azidentity.AuthenticationFailedError
-	if !errors.As(err, &afe) {
-		t.Fatalf("GetToken error = %T %v, want *azidentity.AuthenticationFailedError", err, err)
+	sec, err := azidentity.NewClientSecretCredential(domain, fx.SecretAppID, fx.SecretValue,
+		&azidentity.ClientSecretCredentialOptions{ClientOptions: clientOptions(fx.http), DisableInstanceDiscovery: true})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(afe.Error(), "AADSTS7000215") {
-		t.Errorf("error does not mention AADSTS7000215:\n%v", afe)
+	tok, err := sec.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scopeCases[0].scope}})
+	if err != nil {
+		t.Fatalf("secret, tenant %s: %v", domain, err)
 	}
-	if afe.RawResponse == nil || afe.RawResponse.StatusCode != 401 {
-		t.Errorf("RawResponse = %v, want status 401", afe.RawResponse)
+	verifyToken(t, tok.Token, want{Aud: scopeCases[0].aud, ClientID: fx.SecretAppID, ACR: "1", OID: fx.SecretAppOID})
+
+	certs, key, err := azidentity.ParseCertificates([]byte(fx.CertPEM), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := azidentity.NewClientCertificateCredential(domain, fx.CertAppID, certs, key,
+		&azidentity.ClientCertificateCredentialOptions{ClientOptions: clientOptions(fx.http), DisableInstanceDiscovery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The assertion's aud is the token endpoint with the domain in it.
+	tok, err = cert.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{apiIdentifierURI + "/.default"}})
+	if err != nil {
+		t.Fatalf("certificate, tenant %s: %v", domain, err)
+	}
+	verifyToken(t, tok.Token, want{Aud: fx.APIAppID, V2: true, ClientID: fx.CertAppID, ACR: "2", OID: fx.CertAppOID, Roles: []string{apiRole}})
+}
+
+// TestDefaultAzureCredential configures the way most applications do:
+// AZURE_* variables (AZURE_AUTHORITY_HOST for the host) and
+// DefaultAzureCredential, which picks EnvironmentCredential.
+// AZURE_TOKEN_CREDENTIALS=EnvironmentCredential keeps the chain from going
+// on to managed identity, whose IMDS probe would leave the loopback.
+func TestDefaultAzureCredential(t *testing.T) {
+	certFile := filepath.Join(t.TempDir(), "client.pem")
+	if err := os.WriteFile(certFile, []byte(fx.CertPEM), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, host string
+		env        map[string]string
+		w          want
+	}{
+		{"secret", fx.URL, map[string]string{"AZURE_CLIENT_ID": fx.SecretAppID, "AZURE_CLIENT_SECRET": fx.SecretValue},
+			want{ClientID: fx.SecretAppID, ACR: "1", OID: fx.SecretAppOID}},
+		{"certificate, host with trailing slash", fx.URL + "/",
+			map[string]string{"AZURE_CLIENT_ID": fx.CertAppID, "AZURE_CLIENT_CERTIFICATE_PATH": certFile},
+			want{ClientID: fx.CertAppID, ACR: "2", OID: fx.CertAppOID}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, k := range []string{"AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+				"AZURE_USERNAME", "AZURE_PASSWORD", "AZURE_FEDERATED_TOKEN_FILE"} {
+				t.Setenv(k, "")
+				os.Unsetenv(k)
+			}
+			t.Setenv("AZURE_TOKEN_CREDENTIALS", "EnvironmentCredential")
+			t.Setenv("AZURE_TENANT_ID", fx.Tenant)
+			t.Setenv("AZURE_AUTHORITY_HOST", tc.host)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			cred, err := azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{
+				ClientOptions: azcore.ClientOptions{Transport: fx.http}, DisableInstanceDiscovery: true})
+			if err != nil {
+				t.Fatalf("NewDefaultAzureCredential: %v", err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			sc := scopeCases[0]
+			tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{sc.scope}})
+			if err != nil {
+				t.Fatalf("GetToken: %v", err)
+			}
+			w := tc.w
+			w.Aud = sc.aud
+			verifyToken(t, tok.Token, w)
+		})
 	}
 }
 

@@ -3,6 +3,7 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { ClientSecretCredential, ClientCertificateCredential } from "@azure/identity";
 import { fx, identityOptions, verifyToken, servicePrincipalIds, recorder, discovery } from "./lib.mjs";
 
@@ -107,12 +108,60 @@ for (const cc of credentialCases) {
   });
 }
 
-describe("errors", () => {
-  it("wrong client secret → AADSTS7000215", async () => {
-    const cred = new ClientSecretCredential(fx.tenant, fx.secretApp.clientId, "not-the-secret", identityOptions());
-    await assert.rejects(cred.getToken(scopeCases[0].scope), (err) => {
-      assert.match(String(err?.message), /AADSTS7000215/, `error mentions AADSTS7000215: ${err?.message}`);
-      return true;
+describe("errors reach the caller with Entra's AADSTS code", () => {
+  const cases = [
+    {
+      name: "wrong client secret",
+      code: "AADSTS7000215",
+      make: (o) => new ClientSecretCredential(fx.tenant, fx.secretApp.clientId, "not-the-secret", o),
+    },
+    {
+      name: "unknown client id",
+      code: "AADSTS700016",
+      make: (o) => new ClientSecretCredential(fx.tenant, randomUUID(), fx.secretApp.clientSecret, o),
+    },
+    {
+      name: "unknown resource",
+      code: "AADSTS500011",
+      scope: "api://no-such-api/.default",
+      make: (o) => new ClientSecretCredential(fx.tenant, fx.secretApp.clientId, fx.secretApp.clientSecret, o),
+    },
+    {
+      // msal-node reads the OIDC document first; Entra answers 400 AADSTS90002
+      // there, which msal-node reports only as endpoints_resolution_error.
+      name: "unknown tenant",
+      code: "endpoints_resolution_error",
+      make: (o) => new ClientSecretCredential(randomUUID(), fx.secretApp.clientId, fx.secretApp.clientSecret, o),
+    },
+  ];
+  for (const tc of cases) {
+    it(`${tc.name} → ${tc.code}`, async () => {
+      const cred = tc.make(identityOptions({ retryOptions: { maxRetries: 0 } }));
+      await assert.rejects(cred.getToken(tc.scope ?? scopeCases[0].scope), (err) => {
+        assert.match(String(err?.message), new RegExp(tc.code), `error mentions ${tc.code}: ${err?.message}`);
+        return true;
+      });
+    });
+  }
+});
+
+describe("tenant by domain name", () => {
+  const domain = "gatehouse.onmicrosoft.com";
+  it("ClientSecretCredential", async () => {
+    const cred = new ClientSecretCredential(domain, fx.secretApp.clientId, fx.secretApp.clientSecret, identityOptions());
+    const tok = await cred.getToken(scopeCases[0].scope);
+    await verifyToken(tok.token, { aud: scopeCases[0].aud, clientId: fx.secretApp.clientId, acr: "1", oid: oids.secret });
+  });
+  it("ClientCertificateCredential (assertion aud names the domain)", async () => {
+    const cred = new ClientCertificateCredential(domain, fx.certApp.clientId, { certificatePath: fx.certApp.pemFile }, identityOptions());
+    const tok = await cred.getToken(`${fx.api.identifierUri}/.default`);
+    await verifyToken(tok.token, {
+      aud: fx.api.appId,
+      v2: true,
+      clientId: fx.certApp.clientId,
+      acr: "2",
+      oid: oids.cert,
+      roles: [fx.api.role],
     });
   });
 });
