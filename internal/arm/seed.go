@@ -35,13 +35,33 @@ func AssignAtRoot(ctx context.Context, tx store.Tx, tid, principalID, principalT
 // Assign creates a role assignment without ARM's checks, for bootstrap and
 // configuration; an existing identical assignment is kept.
 func Assign(ctx context.Context, tx store.Tx, tid, scope, principalID, principalType, roleID, name string) error {
+	return AssignWith(ctx, tx, tid, AssignmentSpec{Scope: scope, PrincipalID: principalID, PrincipalType: principalType, RoleID: roleID, Name: name})
+}
+
+// AssignmentSpec describes a role assignment made by configuration.
+type AssignmentSpec struct {
+	Scope, PrincipalID, PrincipalType, RoleID, Name string
+	Condition, ConditionVersion, Description        string
+}
+
+// AssignWith is Assign with every field of an assignment.
+func AssignWith(ctx context.Context, tx store.Tx, tid string, a AssignmentSpec) error {
+	name := strings.ToLower(a.Name)
 	if name == "" {
 		name = directory.NewID()
+	} else if !directory.IsGUID(name) {
+		return &directory.InvalidError{Msg: "role assignment name " + a.Name + " is not a GUID"}
+	}
+	cv := a.ConditionVersion
+	if a.Condition != "" && cv == "" {
+		cv = "2.0"
 	}
 	t := time.Now().UTC()
+	scope := a.Scope
 	doc := &authz.RoleAssignmentDoc{RoleAssignment: rbac.RoleAssignment{
 		ID: strings.TrimRight(scope, "/") + "/providers/" + typeRoleAssignment + "/" + name, Name: name, Scope: scope,
-		RoleDefinitionID: roleID, PrincipalID: strings.ToLower(principalID), PrincipalType: principalType},
+		RoleDefinitionID: a.RoleID, PrincipalID: strings.ToLower(a.PrincipalID), PrincipalType: a.PrincipalType,
+		Condition: a.Condition, ConditionVersion: cv, Description: a.Description},
 		TenantID: tid, Audit: authz.Audit{CreatedOn: t, UpdatedOn: t, CreatedBy: "gatehouse", UpdatedBy: "gatehouse"}}
 	if _, err := tx.Lookup(ctx, authz.KindRoleAssignment, doc.StoreKeys()[0]); err == nil {
 		return nil
@@ -49,4 +69,45 @@ func Assign(ctx context.Context, tx store.Tx, tid, scope, principalID, principal
 		return err
 	}
 	return store.CreateDoc(ctx, tx, doc)
+}
+
+// CreateManagementGroup adds a management group (under parent, or under the
+// root when parent is empty), for configuration.
+func CreateManagementGroup(ctx context.Context, tx store.Tx, tid, name, displayName, parent string) error {
+	id := mgPrefix + name
+	details := map[string]any{}
+	if parent != "" {
+		details["parent"] = map[string]any{"id": mgPrefix + parent, "name": parent}
+	}
+	if displayName == "" {
+		displayName = name
+	}
+	r := &Resource{ID: id, Name: name, Type: typeManagementGroup, TenantID: tid,
+		Properties: map[string]any{"tenantId": tid, "displayName": displayName, "details": details}}
+	if err := putResource(ctx, tx, r); err != nil {
+		return err
+	}
+	if parent == "" {
+		return nil
+	}
+	return store.PutDoc(ctx, tx, &authz.ScopeParent{Child: authz.ScopeKey(id), Parent: authz.ScopeKey(mgPrefix + parent), TenantID: tid})
+}
+
+// PlaceSubscription puts a subscription under a management group.
+func PlaceSubscription(ctx context.Context, tx store.Tx, tid, subID, mg string) error {
+	return store.PutDoc(ctx, tx, &authz.ScopeParent{Child: authz.ScopeKey("/subscriptions/" + subID),
+		Parent: authz.ScopeKey(mgPrefix + mg), TenantID: tid})
+}
+
+// PutDenyAssignment writes a deny assignment (configuration only: Azure
+// lets no user create one).
+func PutDenyAssignment(ctx context.Context, tx store.Tx, tid string, d rbac.DenyAssignment, description string) error {
+	d.Name = strings.ToLower(d.Name)
+	d.ID = strings.TrimRight(d.Scope, "/") + "/providers/" + typeDenyAssignment + "/" + d.Name
+	if d.Condition != "" {
+		if _, err := checkCondition(d.Condition, d.ConditionVersion); err != nil {
+			return err
+		}
+	}
+	return store.PutDoc(ctx, tx, &authz.DenyAssignmentDoc{DenyAssignment: d, TenantID: tid, Description: description, IsSystemProtected: true})
 }

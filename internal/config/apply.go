@@ -64,7 +64,7 @@ func applyTenant(ctx context.Context, dir *directory.Directory, tx *directory.Tx
 	if err := ensureGroups(ctx, tx, ten.ID, t.Groups); err != nil {
 		return nil, err
 	}
-	return gen, nil
+	return gen, applyARM(ctx, tx, ten.ID, t)
 }
 
 func ensureTenant(ctx context.Context, tx *directory.Tx, t *Tenant) (*directory.Tenant, error) {

@@ -26,6 +26,11 @@ type Tenant struct {
 	Users        []User        `json:"users,omitempty"`
 	Groups       []Group       `json:"groups,omitempty"`
 	Applications []Application `json:"applications,omitempty"`
+
+	ManagementGroups []ManagementGroup `json:"managementGroups,omitempty"`
+	Subscriptions    []Subscription    `json:"subscriptions,omitempty"`
+	RoleAssignments  []RoleAssignment  `json:"roleAssignments,omitempty"`
+	DenyAssignments  []DenyAssignment  `json:"denyAssignments,omitempty"`
 }
 
 // User declares a user.
@@ -113,6 +118,9 @@ func (f *File) Validate() error {
 }
 
 func (t *Tenant) validate(where string) error {
+	if err := t.validateARM(where); err != nil {
+		return err
+	}
 	for j, u := range t.Users {
 		if u.UserPrincipalName == "" || u.DisplayName == "" {
 			return fmt.Errorf("%s.users[%d]: userPrincipalName and displayName are required", where, j)

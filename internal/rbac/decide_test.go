@@ -99,3 +99,25 @@ func TestCustomRoleReplacesBuiltin(t *testing.T) {
 		t.Fatalf("want 17 roles, got %d", len(s.Roles()))
 	}
 }
+
+// The string-map fallback used after a (theoretical) hash collision must
+// give the same answers.
+func TestScopeIndexCollisionFallback(t *testing.T) {
+	in := Input{
+		Assignments: []RoleAssignment{
+			{Name: "rg", Scope: tRG, RoleDefinitionID: "acdd72a7-3385-48ef-bd42-f606fba81ae7", PrincipalID: "u1"},
+			{Name: "mg", Scope: tMG2, RoleDefinitionID: ownerGUID, PrincipalID: "u1"},
+		},
+		Parents: map[string]string{tSub: tMG1, tMG1: tMG2},
+	}
+	for _, collided := range []bool{false, true} {
+		s := mustCompile(t, in)
+		s.scopes.collided = collided
+		if d := s.Decide(Request{PrincipalID: "u1", Action: "x/read", Scope: tAccount}); !d.Allowed || d.Granted.Assignment.Name != "rg" {
+			t.Errorf("collided=%v: read: %+v", collided, d)
+		}
+		if d := s.Decide(Request{PrincipalID: "u1", Action: "x/write", Scope: tAccount}); !d.Allowed || d.Granted.Assignment.Name != "mg" {
+			t.Errorf("collided=%v: write: %+v", collided, d)
+		}
+	}
+}

@@ -12,9 +12,10 @@ type scopeIndex struct {
 	// byName only. With 64-bit FNV-1a this is a theoretical safeguard.
 	collided bool
 	root     *scopeNode
-	// chains maps a subscription or management group (by hash) to the
-	// nodes of the management groups above it, nearest first.
-	chains map[uint64]mgChain
+	// chains maps a subscription or management group (by hash; a list in
+	// case two share one) to the nodes of the management groups above it,
+	// nearest first.
+	chains map[uint64][]mgChain
 }
 
 type mgChain struct {
@@ -69,7 +70,7 @@ func (x *scopeIndex) lookup(prefix []byte, h uint64) *scopeNode {
 
 // setChains resolves the compiled Parents chains to existing nodes.
 func (x *scopeIndex) setChains(chains map[string][]string) {
-	x.chains = make(map[uint64]mgChain, len(chains))
+	x.chains = make(map[uint64][]mgChain, len(chains))
 	for top, mgs := range chains {
 		c := mgChain{top: top}
 		for _, mg := range mgs {
@@ -77,14 +78,17 @@ func (x *scopeIndex) setChains(chains map[string][]string) {
 				c.nodes = append(c.nodes, n)
 			}
 		}
-		x.chains[fnv([]byte(top))] = c
+		h := fnv([]byte(top))
+		x.chains[h] = append(x.chains[h], c)
 	}
 }
 
 // chain returns the management-group nodes above top.
 func (x *scopeIndex) chain(top []byte, h uint64) []*scopeNode {
-	if c, ok := x.chains[h]; ok && c.top == string(top) {
-		return c.nodes
+	for _, c := range x.chains[h] {
+		if c.top == string(top) {
+			return c.nodes
+		}
 	}
 	return nil
 }

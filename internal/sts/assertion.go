@@ -124,11 +124,16 @@ func (s *Service) checkAssertionClaims(c *assertionClaims, rq *Request, app *dir
 }
 
 // audienceMatches accepts the token endpoint of this tenant (v1 or v2, by
-// tenant id or any of its domains) on the host the request came to.
+// tenant id or any of its domains) on the host the request came to, and
+// the ADFS token endpoint when the request came to it (MSAL puts the
+// endpoint it posts to in aud: https://HOST/adfs/oauth2/token).
 func audienceMatches(aud audience, rq *Request, ten *directory.Tenant) bool {
 	for _, a := range aud {
 		a = strings.TrimSuffix(strings.ToLower(a), "/")
 		base := strings.ToLower(rq.BaseURL)
+		if isADFS(rq.Tenant) && a == base+"/"+adfsSegment+"/oauth2/token" {
+			return true
+		}
 		if !strings.HasPrefix(a, base+"/") {
 			continue
 		}

@@ -149,6 +149,7 @@ func (s *Service) instance(w http.ResponseWriter, r *http.Request) {
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /common/discovery/instance", s.instance)
+	s.registerADFS(mux)
 	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", s.openIDConfig(true))
 	mux.HandleFunc("GET /{tenant}/.well-known/openid-configuration", s.openIDConfig(false))
 	mux.HandleFunc("GET /{tenant}/discovery/v2.0/keys", s.jwks)

@@ -61,9 +61,10 @@ func (s *Service) tenant(ctx context.Context, seg string) (*directory.Tenant, er
 }
 
 // requestTenant resolves the tenant of a token request. On the multi-tenant
-// aliases (common, organizations) it is the client application's home.
+// aliases (common, organizations) and the ADFS authority it is the client
+// application's home.
 func (s *Service) requestTenant(ctx context.Context, seg string, rq *Request) (*directory.Tenant, error) {
-	if !isTenantAlias(seg) {
+	if !isTenantAlias(seg) && !isADFS(seg) {
 		return s.tenant(ctx, seg)
 	}
 	id := rq.ClientID
@@ -110,6 +111,9 @@ func (s *Service) exchange(r *http.Request, v1 bool) (*Response, error) {
 	ten, err := s.requestTenant(ctx, r.PathValue("tenant"), rq)
 	if err != nil {
 		return nil, err
+	}
+	if isADFS(r.PathValue("tenant")) && rq.Resource != "" {
+		v1 = true // ADFS takes resource= as the v1 endpoint does
 	}
 	rq.V1, rq.Tenant, rq.BaseURL = v1, r.PathValue("tenant"), baseURL(r)
 	rq.Endpoint = rq.BaseURL + r.URL.Path

@@ -17,7 +17,13 @@ export function identityOptions(extra = {}) {
 }
 
 async function getJSON(url, init) {
-  const res = await fetch(url, init);
+  let res;
+  try {
+    res = await fetch(url, init);
+  } catch (err) {
+    const c = err.cause;
+    throw new Error(`${init?.method ?? "GET"} ${url}: ${err.message}${c ? `: ${c.code ?? ""} ${c.message ?? c}` : ""}`, { cause: err });
+  }
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${init?.method ?? "GET"} ${url}: ${res.status} ${text}`);
   return JSON.parse(text);
