@@ -94,6 +94,20 @@ func (s *Service) putDeployment(c *call) (int, any, error) {
 	return s.upsert(c, r)
 }
 
+// legacyScaleCapacity reads properties.scaleSettings.capacity, the form of
+// api-version 2022-12-01 and older (Azure CLI 2.45 sends
+// {"scaleSettings":{"scaleType":"Standard","capacity":10}} and no sku);
+// Azure carries it over to sku.capacity. Nil when absent.
+func legacyScaleCapacity(props map[string]any) *int {
+	ss, _ := props["scaleSettings"].(map[string]any)
+	f, ok := ss["capacity"].(float64)
+	if !ok || f != float64(int(f)) {
+		return nil
+	}
+	n := int(f)
+	return &n
+}
+
 func validateDeployment(in *deploymentInput) error {
 	if in.Properties == nil {
 		return errBadRequest("InvalidRequestContent", "properties.model is required.")
@@ -106,7 +120,7 @@ func validateDeployment(in *deploymentInput) error {
 		model["format"] = "OpenAI"
 	}
 	if in.SKU == nil || in.SKU.Name == "" {
-		in.SKU = &SKU{Name: "Standard"}
+		in.SKU = &SKU{Name: "Standard", Capacity: legacyScaleCapacity(in.Properties)}
 	}
 	if !deploymentSKUs[strings.ToLower(in.SKU.Name)] {
 		return errBadRequest("InvalidSkuName", "The sku name '%s' is not supported for deployments.", in.SKU.Name)
