@@ -91,7 +91,7 @@ func (s *Service) listMembers(ctx context.Context, c *caller, r *http.Request) (
 	}
 	out := make([]any, 0, len(ms))
 	for _, m := range ms {
-		if v, err := s.objectView(ctx, m.MemberID); err == nil {
+		if v, err := s.objectView(ctx, c.tid, m.MemberID); err == nil {
 			out = append(out, v)
 		}
 	}
@@ -144,7 +144,7 @@ func (s *Service) memberOf(transitive bool) handlerFunc {
 		}
 		out := make([]any, 0, len(ids))
 		for _, id := range ids {
-			if v, err := s.objectView(ctx, id); err == nil {
+			if v, err := s.objectView(ctx, c.tid, id); err == nil {
 				out = append(out, v)
 			}
 		}

@@ -17,30 +17,31 @@ func (s *Service) resolveObjectID(ctx context.Context, c *caller, id string) (st
 		}
 		return u.ID, nil
 	}
-	if _, err := s.objectView(ctx, id); err != nil {
+	if _, err := s.objectView(ctx, c.tid, id); err != nil {
 		return "", err
 	}
 	return strings.ToLower(id), nil
 }
 
-// objectView renders any directory object with its @odata.type.
-func (s *Service) objectView(ctx context.Context, id string) (any, error) {
-	if u, err := s.dir.User(ctx, id); err == nil {
+// objectView renders any directory object of tenant tid with its
+// @odata.type; objects of other tenants do not exist for the caller.
+func (s *Service) objectView(ctx context.Context, tid, id string) (any, error) {
+	if u, err := s.dir.User(ctx, id); err == nil && u.TenantID == tid {
 		v := viewUser(u)
 		v.ODataType = "#microsoft.graph.user"
 		return v, nil
 	}
-	if g, err := s.dir.Group(ctx, id); err == nil {
+	if g, err := s.dir.Group(ctx, id); err == nil && g.TenantID == tid {
 		v := viewGroup(g)
 		v.ODataType = "#microsoft.graph.group"
 		return v, nil
 	}
-	if sp, err := s.dir.ServicePrincipal(ctx, id); err == nil {
+	if sp, err := s.dir.ServicePrincipal(ctx, id); err == nil && sp.TenantID == tid {
 		v := viewSP(sp)
 		v.ODataType = "#microsoft.graph.servicePrincipal"
 		return v, nil
 	}
-	if a, err := s.dir.Application(ctx, id); err == nil {
+	if a, err := s.dir.Application(ctx, id); err == nil && a.TenantID == tid {
 		v := viewApp(a, "")
 		v.ODataType = "#microsoft.graph.application"
 		return v, nil
@@ -49,7 +50,7 @@ func (s *Service) objectView(ctx context.Context, id string) (any, error) {
 }
 
 func (s *Service) getObject(ctx context.Context, c *caller, r *http.Request) (int, any, error) {
-	v, err := s.objectView(ctx, r.PathValue("id"))
+	v, err := s.objectView(ctx, c.tid, r.PathValue("id"))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -74,7 +75,7 @@ func (s *Service) getByIDs(ctx context.Context, c *caller, r *http.Request) (int
 		if !directory.IsGUID(id) {
 			continue
 		}
-		if v, err := s.objectView(ctx, id); err == nil {
+		if v, err := s.objectView(ctx, c.tid, id); err == nil {
 			out = append(out, v)
 		}
 	}

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/directory"
@@ -166,10 +167,25 @@ func (s *Service) createAppRoleAssignment(ctx context.Context, c *caller, r *htt
 }
 
 func (s *Service) deleteAppRoleAssignment(ctx context.Context, c *caller, r *http.Request) (int, any, error) {
-	if _, err := s.findSP(ctx, c, r.PathValue("id")); err != nil {
+	sp, err := s.findSP(ctx, c, r.PathValue("id"))
+	if err != nil {
 		return 0, nil, err
 	}
+	// Only an assignment of this principal (granted to it or on it) may be
+	// deleted through it; any other id, of any tenant, does not exist here.
+	of, err := s.dir.AppRoleAssignmentsOf(ctx, sp.ID)
+	if err != nil {
+		return 0, nil, err
+	}
+	to, err := s.dir.AppRoleAssignedTo(ctx, sp.ID)
+	if err != nil {
+		return 0, nil, err
+	}
+	aid := strings.ToLower(r.PathValue("aid"))
+	if !slices.ContainsFunc(append(of, to...), func(a *directory.AppRoleAssignment) bool { return a.ID == aid }) {
+		return 0, nil, errNotFound(r.PathValue("aid"))
+	}
 	return 204, nil, s.dir.Update(ctx, func(tx *directory.Tx) error {
-		return tx.DeleteAppRoleAssignment(ctx, r.PathValue("aid"))
+		return tx.DeleteAppRoleAssignment(ctx, aid)
 	})
 }
