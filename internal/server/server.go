@@ -213,6 +213,10 @@ func (s *Server) CAFile() string {
 	if s.ca == nil {
 		return ""
 	}
+	// Absolute: the CLI reads it from admin.json in any working directory.
+	if abs, err := filepath.Abs(s.ca.CertPath()); err == nil {
+		return abs
+	}
 	return s.ca.CertPath()
 }
 
@@ -226,7 +230,14 @@ func (s *Server) writeAdminServer() error {
 		return nil
 	}
 	c.Server, c.CAFile = s.URL(), s.CAFile()
-	return writeCredentials(path, c)
+	if err := writeCredentials(path, c); err != nil {
+		return err
+	}
+	if s.creds != nil { // the demo file tells the same server and CA
+		s.creds.Server, s.creds.CAFile = c.Server, c.CAFile
+		return writeCredentials(DemoFile(s.cfg.DataDir), s.creds)
+	}
+	return nil
 }
 
 // Serve runs until ctx ends, then shuts down gracefully.

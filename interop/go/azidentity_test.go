@@ -383,8 +383,9 @@ func TestDefaultAzureCredential(t *testing.T) {
 // works: it re-runs this test binary with SSL_CERT_FILE set and azidentity's
 // default transport, and once more without it, which must fail on TLS.
 func TestSSLCertFile(t *testing.T) {
-	if os.Getenv(childEnv) != "" {
-		t.Skip("parent only")
+	if mode := os.Getenv(childEnv); mode != "" {
+		sslCertFileChild(t, mode) // this process is the child
+		return
 	}
 	fixture, err := json.Marshal(fx)
 	if err != nil {
@@ -401,7 +402,7 @@ func TestSSLCertFile(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestSSLCertFileChild$", "-test.v", "-test.count=1")
+			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestSSLCertFile$", "-test.v", "-test.count=1")
 			env := []string{childEnv + "=" + tc.mode, fixtureEnv + "=" + string(fixture)}
 			for _, kv := range os.Environ() {
 				if !strings.HasPrefix(kv, "SSL_CERT_FILE=") && !strings.HasPrefix(kv, "SSL_CERT_DIR=") {
@@ -413,7 +414,7 @@ func TestSSLCertFile(t *testing.T) {
 			}
 			cmd.Env = env
 			out, err := cmd.CombinedOutput()
-			if err != nil || !strings.Contains(string(out), "--- PASS: TestSSLCertFileChild") {
+			if err != nil || !strings.Contains(string(out), "--- PASS: TestSSLCertFile") {
 				t.Fatalf("child test failed (%v):\n%s", err, out)
 			}
 			t.Logf("child:\n%s", out)
@@ -421,12 +422,8 @@ func TestSSLCertFile(t *testing.T) {
 	}
 }
 
-// TestSSLCertFileChild runs only in the child process of TestSSLCertFile.
-func TestSSLCertFileChild(t *testing.T) {
-	mode := os.Getenv(childEnv)
-	if mode == "" {
-		t.Skip("runs as a child of TestSSLCertFile")
-	}
+// sslCertFileChild is TestSSLCertFile in its child process.
+func sslCertFileChild(t *testing.T, mode string) {
 	opts := &azidentity.ClientSecretCredentialOptions{ClientOptions: clientOptions(nil), DisableInstanceDiscovery: true}
 	if mode == "untrusted" {
 		opts.Retry.MaxRetries = -1 // fail fast: the point is the TLS error

@@ -79,7 +79,12 @@ func run(m *testing.M) int {
 		return 2
 	}
 	defer os.RemoveAll(tmp)
-	if binPath, err = buildBinary(tmp); err != nil {
+	if bin := os.Getenv("GATEHOUSE_BIN"); bin != "" { // a prebuilt binary (e.g. with -race)
+		binPath, err = filepath.Abs(bin)
+	} else {
+		binPath, err = buildBinary(tmp)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
@@ -93,6 +98,10 @@ func run(m *testing.M) int {
 	}
 	code := m.Run()
 
+	if fx.srv.Exited() {
+		fmt.Fprintf(os.Stderr, "FAIL: gatehouse died during the tests (%v)\n%s\n", fx.srv.err, fx.srv.Logs())
+		return 1
+	}
 	// Graceful shutdown: SIGTERM must end the server with status 0 promptly.
 	start := time.Now()
 	exit, err := fx.srv.Stop(10 * time.Second)
@@ -109,7 +118,7 @@ func run(m *testing.M) int {
 	default:
 		fmt.Printf("graceful shutdown: exit 0 after SIGTERM in %v\n", time.Since(start).Round(time.Millisecond))
 	}
-	if code != 0 && os.Getenv("GATEHOUSE_INTEROP_LOGS") != "" {
+	if show := os.Getenv("GATEHOUSE_INTEROP_LOGS"); (code != 0 && show != "") || show == "all" { // "1": on failure, "all": always
 		fmt.Fprintln(os.Stderr, fx.srv.Logs())
 	}
 	return code

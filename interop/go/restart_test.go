@@ -2,9 +2,7 @@ package interop
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -109,10 +107,6 @@ func TestCLIFromAnotherDirectory(t *testing.T) {
 		t.Fatalf("CLI in the server's directory: %v", err)
 	}
 	_, err = runCLIIn(ctx, cliDir, "ad", "app", "list", "--data", data)
-	if err != nil && strings.Contains(err.Error(), "CA file: open .gatehouse/tls/ca.pem") && os.Getenv("GATEHOUSE_INTEROP_STRICT") == "" {
-		t.Skipf("KNOWN PRODUCT BUG: admin.json caFile is relative to the server's working directory, "+
-			"so the CLI fails from elsewhere (set GATEHOUSE_INTEROP_STRICT=1 to fail): %v", err)
-	}
 	if err != nil {
 		t.Fatalf("CLI in another directory with --data %s: %v", data, err)
 	}

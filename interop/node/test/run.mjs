@@ -176,6 +176,13 @@ async function main() {
   delete env.AZURE_AUTHORITY_HOST; // the tests set authorityHost explicitly
   let code = await runTests(env);
 
+  // The server must have survived the tests.
+  const early = await Promise.race([server.exited, new Promise((r) => setImmediate(() => r(null)))]);
+  if (early !== null) {
+    console.error(`FAIL: gatehouse died during the tests (${early.code ?? early.signal}):\n${server.logs.join("")}`);
+    return code || 1;
+  }
+
   // Graceful shutdown: SIGTERM must end the server with status 0 promptly.
   const started = Date.now();
   server.child.kill("SIGTERM");
@@ -195,7 +202,8 @@ async function main() {
   } else {
     log(`graceful shutdown: exit 0 after SIGTERM in ${took} ms`);
   }
-  if (code !== 0 && process.env.GATEHOUSE_INTEROP_LOGS) console.error(server.logs.join(""));
+  const showLogs = process.env.GATEHOUSE_INTEROP_LOGS; // "1": on failure, "all": always
+  if ((code !== 0 && showLogs) || showLogs === "all") console.error(server.logs.join(""));
   return code;
 }
 
