@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 
@@ -12,7 +13,8 @@ import (
 
 // Authorizer serves decisions from the current authorization state.
 type Authorizer struct {
-	st store.Store
+	st  store.Store
+	log *slog.Logger
 
 	mu  sync.Mutex                 // serialises recompiles
 	cur atomic.Pointer[snapshotAt] // lock-free reads on the hot path
@@ -24,7 +26,12 @@ type snapshotAt struct {
 }
 
 // New returns an authorizer over st.
-func New(st store.Store) *Authorizer { return &Authorizer{st: st} }
+func New(st store.Store, log *slog.Logger) *Authorizer {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Authorizer{st: st, log: log}
+}
 
 // Snapshot returns a snapshot compiled from the current state, recompiling
 // first if anything was written since the last one.
@@ -49,7 +56,9 @@ func (a *Authorizer) Snapshot(ctx context.Context) (*rbac.Snapshot, error) {
 	}
 	snap, err := rbac.Compile(*in)
 	if err != nil {
-		return nil, err
+		// Entries that do not compile are left out of the snapshot; the
+		// rest keeps deciding.
+		a.log.Error("authorization state has entries that were skipped", "err", err)
 	}
 	a.cur.Store(&snapshotAt{rev: rev, snap: snap})
 	return snap, nil

@@ -226,15 +226,22 @@ func BenchmarkDecide(b *testing.B) {
 			bs := loadBench(b, tc.extra)
 			b.Logf("%d assignments, compiled in %v", bs.count, bs.compile.Round(time.Millisecond))
 			allowed := 0
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := threadCPU()
 			for i := 0; b.Loop(); i++ {
 				if bs.snap.Decide(bs.reqs[i&1023]).Allowed {
 					allowed++
 				}
 			}
+			cpu = threadCPU() - cpu
 			b.StopTimer()
 			b.ReportMetric(float64(allowed)/float64(b.N), "allowed/op")
+			if cpu > 0 {
+				b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+			}
 			p50, p99 := decideQuantiles(bs)
 			b.ReportMetric(float64(p50.Nanoseconds()), "p50-ns")
 			b.ReportMetric(float64(p99.Nanoseconds()), "p99-ns")

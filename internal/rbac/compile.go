@@ -16,33 +16,19 @@ type Snapshot struct {
 	roleIndex   map[string]*compiledRole // GUID, name and aliases, lower-case
 	assignments []RoleAssignment
 	denies      []DenyAssignment
-	scopes      scopeIndex
 	principals  principalTable
-	grants      []principalGrants // by pid
-	// nodeMask is, by pid, a 64-bit summary of the scope nodes where the
-	// principal has assignments; a clear bit skips the map lookup.
-	nodeMask []uint64
-	parents  map[string][]string // subscription/MG → MG chain above it
-	ranked   []*compiledRole     // built-ins, least privileged first
+	grants      grantIndex
+	denyIndex   map[uint64][]*compiledDeny // by scope hash, sorted by name
+	chains      chainIndex
+	scopeKeys   map[string]string // interned normalized scopes, during Compile
+	ranked      []*compiledRole   // built-ins, least privileged first
 }
-
-// scopeNode is one scope that has assignments or denies attached.
-type scopeNode struct {
-	id     uint32
-	scope  string // normalized
-	denies []*compiledDeny
-}
-
-// principalGrants are one principal's assignments keyed by scope node id,
-// each list sorted by name. Keyed per principal, not per scope, so a
-// lookup touches a map as small as that principal's assignment count
-// (usually a handful) however many assignments share the scope.
-type principalGrants map[uint32][]*compiledAssignment
 
 // compiledAssignment carries its two possible Grants precomputed, so an
 // allow hands out a pointer instead of building a value.
 type compiledAssignment struct {
 	a       *RoleAssignment
+	scope   string // normalized
 	role    *compiledRole
 	cond    Condition
 	nameKey string
@@ -51,10 +37,11 @@ type compiledAssignment struct {
 }
 
 // Compile builds a Snapshot. Built-in roles are always included; an input
-// role with a built-in's ID replaces it. It fails on an unparsable
-// condition, an unsupported conditionVersion, an assignment whose role is
-// unknown, an assignment without principal, or a Parents entry whose
-// parent is not a management group.
+// role with a built-in's ID replaces it. An unparsable condition, an
+// unsupported conditionVersion, an assignment whose role is unknown, an
+// assignment without principal or a Parents entry whose parent is not a
+// management group is reported in the error; the snapshot, always
+// returned, leaves that entry out.
 func Compile(in Input) (*Snapshot, error) {
 	s := &Snapshot{}
 	var conds condCache
@@ -62,25 +49,31 @@ func Compile(in Input) (*Snapshot, error) {
 	errs = append(errs, s.compileAssignments(in.Assignments, &conds)...)
 	errs = append(errs, s.compileDenies(in.Denies, &conds)...)
 	chains, perrs := compileParents(in.Parents)
-	if errs = append(errs, perrs...); len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	s.scopes.setChains(chains)
+	errs = append(errs, perrs...)
+	s.chains = newChainIndex(chains)
 	s.principals.closeGroups(groupClosure(in.GroupsOf))
 	s.rankBuiltins()
-	return s, nil
+	s.scopeKeys = nil // only needed while compiling
+	// Entries that did not compile are left out, and said so: one bad
+	// assignment must not take every decision down with it.
+	return s, errors.Join(errs...)
 }
 
 func (s *Snapshot) compileRoles(custom []RoleDefinition, conds *condCache) []error {
 	defs := BuiltinRoles()
+	at := make(map[string]int, len(defs)+len(custom))
+	for i, d := range defs {
+		at[d.ID] = i
+	}
 	for _, r := range custom {
 		r = cloneRole(r)
 		r.ID = strings.ToLower(lastSegment(r.ID))
-		if i := slices.IndexFunc(defs, func(d RoleDefinition) bool { return d.ID == r.ID }); i >= 0 {
-			defs[i] = r
-		} else {
-			defs = append(defs, r)
+		if i, ok := at[r.ID]; ok {
+			defs[i] = r // replaces a built-in or an earlier duplicate
+			continue
 		}
+		at[r.ID] = len(defs)
+		defs = append(defs, r)
 	}
 	var errs []error
 	s.roleIndex = make(map[string]*compiledRole, 3*len(defs))
@@ -115,13 +108,10 @@ func (s *Snapshot) compileAssignments(in []RoleAssignment, conds *condCache) []e
 			errs = append(errs, fmt.Errorf("role assignment %q: %w", s.assignments[i].Name, err))
 			continue
 		}
-		s.addGrant(s.principals.intern(ca.a.PrincipalID), s.node(NormalizeScope(ca.a.Scope)), ca)
+		ca.scope = s.scopeKey(ca.a.Scope)
+		s.grants.add(s.principals.intern(ca.a.PrincipalID), fnv(ca.scope), ca)
 	}
-	for _, g := range s.grants {
-		for _, list := range g {
-			slices.SortFunc(list, byAssignmentName)
-		}
-	}
+	s.grants.sort()
 	return errs
 }
 
@@ -152,31 +142,17 @@ func byAssignmentName(x, y *compiledAssignment) int {
 	return strings.Compare(x.a.ID, y.a.ID)
 }
 
-func (s *Snapshot) node(scope string) *scopeNode { return s.scopes.node(scope) }
-
-func (s *Snapshot) addGrant(p pid, n *scopeNode, ca *compiledAssignment) {
-	for int(p) >= len(s.grants) {
-		s.grants = append(s.grants, nil)
-		s.nodeMask = append(s.nodeMask, 0)
+// scopeKey normalizes a scope and interns it: many assignments share one.
+func (s *Snapshot) scopeKey(scope string) string {
+	k := NormalizeScope(scope)
+	if v, ok := s.scopeKeys[k]; ok {
+		return v
 	}
-	s.nodeMask[p] |= n.bit()
-	if s.grants[p] == nil {
-		s.grants[p] = principalGrants{}
+	if s.scopeKeys == nil {
+		s.scopeKeys = map[string]string{}
 	}
-	s.grants[p][n.id] = append(s.grants[p][n.id], ca)
-}
-
-// assignmentsAt returns p's assignments at node n.
-func (s *Snapshot) assignmentsAt(p pid, n *scopeNode) []*compiledAssignment {
-	if int(p) >= len(s.grants) || s.nodeMask[p]&n.bit() == 0 {
-		return nil
-	}
-	return s.grants[p][n.id]
-}
-
-// bit spreads node ids over 64 bits (Fibonacci hashing).
-func (n *scopeNode) bit() uint64 {
-	return 1 << ((uint64(n.id) * 0x9E3779B97F4A7C15) >> 58)
+	s.scopeKeys[k] = k
+	return k
 }
 
 // Role finds a role of the snapshot by GUID, full ID, name or alias.

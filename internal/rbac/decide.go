@@ -30,23 +30,22 @@ func (s *Snapshot) Decide(req Request) Decision {
 	return out
 }
 
-// maxNodes bounds the ancestors held on the stack; deeper chains spill to
-// the heap through append.
-const maxNodes = 24
+// maxLevels bounds the ancestors held on the stack; deeper chains spill
+// to the heap through append.
+const maxLevels = 24
 
 // decider is one Decide's working state, kept on the stack: lower-cased
 // copies of the action, scope and principal in fixed buffers (map lookups
-// with string(bytes) keys do not allocate), and the scope nodes that apply.
+// with string(bytes) keys do not allocate), and the scope levels.
 type decider struct {
 	s         *Snapshot
 	req       *Request // a pointer keeps its maps one indirection away from the buffers
 	action    []byte
 	scope     []byte
-	pid       []byte // lower-cased object id
+	oid       []byte // lower-cased object id
 	principal pid
 	groups    []pid
-	nodes     []*scopeNode
-	exact     *scopeNode // node of the request scope itself
+	levels    []level // nearest first; levels[0] is the request scope
 	// scratch holds what may point to the heap one indirection away:
 	// escape analysis is not field-sensitive, so a heap pointer kept
 	// directly in the decider would drag the stack buffers along.
@@ -63,9 +62,10 @@ type scratch struct {
 type decideBufs struct {
 	action  [160]byte
 	scope   [320]byte
-	pid     [64]byte
+	oid     [64]byte
 	ends    [16]int
-	nodes   [maxNodes]*scopeNode
+	hashes  [16]uint64
+	levels  [maxLevels]level
 	scratch scratch
 }
 
@@ -73,49 +73,36 @@ func newDecider(s *Snapshot, req *Request, b *decideBufs) decider {
 	d := decider{s: s, req: req, scratch: &b.scratch}
 	d.action = lowerASCII(b.action[:0], req.Action)
 	d.scope = appendNormScope(b.scope[:0], req.Scope)
-	d.pid = lowerASCII(b.pid[:0], strings.TrimSpace(req.PrincipalID))
-	d.principal, d.groups = s.principals.lookup(d.pid)
-	d.nodes = d.collectNodes(b.nodes[:0], b.ends[:0])
+	d.oid = lowerASCII(b.oid[:0], strings.TrimSpace(req.PrincipalID))
+	d.principal, d.groups = s.principals.lookup(d.oid)
+	d.levels = d.collectLevels(b.levels[:0], b.ends[:0], b.hashes[:0])
 	return d
 }
 
-// collectNodes gathers the nodes of the scope and its ancestors, nearest
-// first: ID path levels, then management groups from Parents, then root.
-func (d *decider) collectNodes(nodes []*scopeNode, ends []int) []*scopeNode {
+// collectLevels lists the scope and its ancestors, nearest first: ID path
+// levels, then management groups from Parents, then the root.
+func (d *decider) collectLevels(out []level, ends []int, hashes []uint64) []level {
 	ends = scopeLevels(d.scope, ends)
-	var hbuf [16]uint64
-	hashes := prefixHashes(d.scope, ends, hbuf[:0])
+	hashes = prefixHashes(d.scope, ends, hashes)
 	for i := len(ends) - 1; i >= 0; i-- {
-		if n := d.s.scopes.lookup(d.scope[:ends[i]], hashes[i]); n != nil {
-			nodes = append(nodes, n)
-			if i == len(ends)-1 {
-				d.exact = n
+		out = append(out, level{hash: hashes[i], end: ends[i]})
+	}
+	if len(ends) > 0 {
+		if c := d.s.chains.get(d.scope[:ends[0]], hashes[0]); c != nil {
+			for i, mg := range c.scopes {
+				out = append(out, level{hash: c.hashes[i], end: -1, str: mg})
 			}
 		}
 	}
-	if len(ends) > 0 {
-		nodes = append(nodes, d.s.scopes.chain(d.scope[:ends[0]], hashes[0])...)
-	}
-	if n := d.s.scopes.root; n != nil {
-		nodes = append(nodes, n)
-		if len(ends) == 0 {
-			d.exact = n
-		}
-	}
-	return nodes
+	return append(out, level{hash: rootHash, end: -1, str: RootScope})
 }
 
-// prefixHashes appends the FNV-1a hash of s[:e] for every e in ends
-// (ascending), in one pass.
-func prefixHashes(s []byte, ends []int, out []uint64) []uint64 {
-	h, i := uint64(fnvOffset), 0
-	for _, e := range ends {
-		for ; i < e; i++ {
-			h = (h ^ uint64(s[i])) * fnvPrime
-		}
-		out = append(out, h)
+// at reports whether level l is the normalized scope.
+func (d *decider) at(l *level, scope string) bool {
+	if l.end >= 0 {
+		return string(d.scope[:l.end]) == scope
 	}
-	return out
+	return l.str == scope
 }
 
 // evalEnv builds the condition environment on first use. It copies the
@@ -131,9 +118,13 @@ func (d *decider) evalEnv() *evalEnv {
 }
 
 func (d *decider) findDeny() *compiledDeny {
-	for _, n := range d.nodes {
-		for _, cd := range n.denies {
-			if cd.d.DoNotApplyToChildScopes && n != d.exact {
+	if len(d.s.denyIndex) == 0 {
+		return nil
+	}
+	for i := range d.levels {
+		l := &d.levels[i]
+		for _, cd := range d.s.denyIndex[l.hash] {
+			if !d.at(l, cd.scope) || cd.d.DoNotApplyToChildScopes && i > 0 {
 				continue
 			}
 			if !cd.targets(d.principal, d.groups) || !cd.covers(d.action, d.req.DataAction) {
@@ -150,19 +141,20 @@ func (d *decider) findDeny() *compiledDeny {
 // findGrant returns the most specific grant: nearest scope, then a direct
 // assignment before a group's, then the lowest assignment name.
 func (d *decider) findGrant() (ca *compiledAssignment, direct bool) {
-	for _, n := range d.nodes {
-		for _, ca := range d.s.assignmentsAt(d.principal, n) {
-			if d.grants(ca, &ca.direct) {
+	for i := range d.levels {
+		l := &d.levels[i]
+		for _, ca := range d.s.grants.candidates(d.principal, l.hash) {
+			if d.at(l, ca.scope) && d.grants(ca, &ca.direct) {
 				return ca, true
 			}
 		}
 		var best *compiledAssignment
 		for _, grp := range d.groups {
-			for _, ca := range d.s.assignmentsAt(grp, n) {
+			for _, ca := range d.s.grants.candidates(grp, l.hash) {
 				if best != nil && byAssignmentName(ca, best) >= 0 {
 					break // sorted: nothing better in this group
 				}
-				if d.grants(ca, &ca.viaGrp) {
+				if d.at(l, ca.scope) && d.grants(ca, &ca.viaGrp) {
 					best = ca
 					break
 				}

@@ -100,24 +100,16 @@ func TestCustomRoleReplacesBuiltin(t *testing.T) {
 	}
 }
 
-// The string-map fallback used after a (theoretical) hash collision must
-// give the same answers.
-func TestScopeIndexCollisionFallback(t *testing.T) {
-	in := Input{
-		Assignments: []RoleAssignment{
-			{Name: "rg", Scope: tRG, RoleDefinitionID: "acdd72a7-3385-48ef-bd42-f606fba81ae7", PrincipalID: "u1"},
-			{Name: "mg", Scope: tMG2, RoleDefinitionID: ownerGUID, PrincipalID: "u1"},
-		},
-		Parents: map[string]string{tSub: tMG1, tMG1: tMG2},
-	}
-	for _, collided := range []bool{false, true} {
-		s := mustCompile(t, in)
-		s.scopes.collided = collided
-		if d := s.Decide(Request{PrincipalID: "u1", Action: "x/read", Scope: tAccount}); !d.Allowed || d.Granted.Assignment.Name != "rg" {
-			t.Errorf("collided=%v: read: %+v", collided, d)
-		}
-		if d := s.Decide(Request{PrincipalID: "u1", Action: "x/write", Scope: tAccount}); !d.Allowed || d.Granted.Assignment.Name != "mg" {
-			t.Errorf("collided=%v: write: %+v", collided, d)
-		}
+// Assignments filed under a scope hash they do not belong to (as after a
+// hash collision) must not apply there.
+func TestScopeHashCollisionIsFiltered(t *testing.T) {
+	s := mustCompile(t, Input{
+		Assignments: []RoleAssignment{{Name: "elsewhere", Scope: tSub + "/resourceGroups/other", RoleDefinitionID: ownerGUID, PrincipalID: "u1"}},
+	})
+	p, _ := s.principals.lookup([]byte("u1"))
+	ca := s.grants.candidates(p, fnv(NormalizeScope(tSub+"/resourceGroups/other")))[0]
+	s.grants.add(p, fnv(NormalizeScope(tRG)), ca) // pretend both scopes share a hash
+	if d := s.Decide(Request{PrincipalID: "u1", Action: "x/write", Scope: tAccount}); d.Allowed {
+		t.Fatalf("an assignment of another scope applied: %+v", d.Granted)
 	}
 }

@@ -10,6 +10,7 @@ import (
 // compiledDeny is a deny assignment ready for matching.
 type compiledDeny struct {
 	d          *DenyAssignment
+	scope      string // normalized
 	blocks     []compiledBlock
 	cond       Condition
 	everyone   bool
@@ -28,11 +29,15 @@ func (s *Snapshot) compileDenies(in []DenyAssignment, conds *condCache) []error 
 			errs = append(errs, fmt.Errorf("deny assignment %q: %w", in[i].Name, err))
 			continue
 		}
-		n := s.node(NormalizeScope(cd.d.Scope))
-		n.denies = append(n.denies, cd)
+		cd.scope = s.scopeKey(cd.d.Scope)
+		if s.denyIndex == nil {
+			s.denyIndex = map[uint64][]*compiledDeny{}
+		}
+		h := fnv(cd.scope)
+		s.denyIndex[h] = append(s.denyIndex[h], cd)
 	}
-	for _, n := range s.scopes.byName {
-		slices.SortFunc(n.denies, func(x, y *compiledDeny) int {
+	for _, list := range s.denyIndex {
+		slices.SortFunc(list, func(x, y *compiledDeny) int {
 			return strings.Compare(strings.ToLower(x.d.Name), strings.ToLower(y.d.Name))
 		})
 	}

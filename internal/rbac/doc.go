@@ -13,4 +13,22 @@
 // assignments, control and data planes disjoint, `*` matching any run of
 // characters including '/', everything case-insensitive, and ABAC
 // conditions restricting only the grant they are attached to.
+//
+// Where the reference is silent, the engine decides as follows:
+//   - An attribute that is absent (or has no values) makes any comparison
+//     on it false, whatever the operator or cross-product prefix; NOT
+//     around it is then true.
+//   - Without a ForAnyOf…/ForAllOf… prefix a positive operator holds if
+//     some value pair matches, a negated one if no pair matches its base.
+//   - A value that does not parse as the operator's type (GUID, number,
+//     bool, date) makes that pair false; a literal of the wrong type is a
+//     parse error, so ARM can refuse it on write.
+//   - AND and OR mixed at one level without parentheses is a parse error,
+//     as [CF] requires parentheses.
+//   - SubOperationMatches{'x'} is @Request[subOperation]
+//     ForAnyOfAnyValues:StringEqualsIgnoreCase {'x'}, as [CF] spells it.
+//   - A deny assignment with a condition applies only when it holds; a
+//     group in excludePrincipals excludes its (nested) members.
+//   - Custom roles' assignableScopes are not checked here: ARM enforces
+//     them when an assignment is written.
 package rbac

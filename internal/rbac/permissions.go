@@ -26,13 +26,13 @@ func (s *Snapshot) Permissions(principalID, scope string) []Permission {
 			out = append(out, p)
 		}
 	}
-	for _, n := range d.nodes {
-		for _, ca := range s.assignmentsAt(d.principal, n) {
-			add(ca)
-		}
-		for _, g := range d.groups {
-			for _, ca := range s.assignmentsAt(g, n) {
-				add(ca)
+	for i := range d.levels {
+		l := &d.levels[i]
+		for _, p := range append([]pid{d.principal}, d.groups...) {
+			for _, ca := range s.grants.candidates(p, l.hash) {
+				if d.at(l, ca.scope) {
+					add(ca)
+				}
 			}
 		}
 	}

@@ -1,93 +1,78 @@
 package rbac
 
-// scopeIndex finds the scope nodes of a request's ancestors. Every
-// ancestor of an ARM ID is a prefix of it, so one pass over the lower-cased
-// scope yields a hash for each level; nodes are looked up by that 64-bit
-// hash and confirmed by comparing the scope on a hit, which spares hashing
-// and comparing long strings on the (common) misses.
-type scopeIndex struct {
-	byName map[string]*scopeNode
-	byHash map[uint64]*scopeNode
-	// collided is set if two scopes ever share a hash; lookups then use
-	// byName only. With 64-bit FNV-1a this is a theoretical safeguard.
-	collided bool
-	root     *scopeNode
-	// chains maps a subscription or management group (by hash; a list in
-	// case two share one) to the nodes of the management groups above it,
-	// nearest first.
-	chains map[uint64][]mgChain
-}
-
-type mgChain struct {
-	top   string
-	nodes []*scopeNode
-}
+// Scope levels of a request. Every ancestor of an ARM ID is a prefix of
+// it, so one pass over the lower-cased scope yields a 64-bit FNV-1a hash
+// for each level; indexes are keyed by that hash and a hit is confirmed by
+// comparing the scope string, which spares hashing and comparing long
+// strings per lookup.
 
 const (
 	fnvOffset = 14695981039346656037
 	fnvPrime  = 1099511628211
 )
 
-func fnv(b []byte) uint64 {
+func fnv(s string) uint64 {
 	h := uint64(fnvOffset)
-	for _, c := range b {
-		h = (h ^ uint64(c)) * fnvPrime
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
 	}
 	return h
 }
 
-// node returns the node of a normalized scope, creating it.
-func (x *scopeIndex) node(scope string) *scopeNode {
-	if n := x.byName[scope]; n != nil {
-		return n
-	}
-	if x.byName == nil {
-		x.byName, x.byHash = map[string]*scopeNode{}, map[uint64]*scopeNode{}
-	}
-	n := &scopeNode{id: uint32(len(x.byName)), scope: scope}
-	x.byName[scope] = n
-	h := fnv([]byte(scope))
-	if _, taken := x.byHash[h]; taken {
-		x.collided = true
-	}
-	x.byHash[h] = n
-	if scope == RootScope {
-		x.root = n
-	}
-	return n
-}
+var rootHash = fnv(RootScope)
 
-// lookup finds the node of prefix, whose hash is h.
-func (x *scopeIndex) lookup(prefix []byte, h uint64) *scopeNode {
-	if x.collided {
-		return x.byName[string(prefix)]
-	}
-	if n := x.byHash[h]; n != nil && n.scope == string(prefix) {
-		return n
-	}
-	return nil
-}
-
-// setChains resolves the compiled Parents chains to existing nodes.
-func (x *scopeIndex) setChains(chains map[string][]string) {
-	x.chains = make(map[uint64][]mgChain, len(chains))
-	for top, mgs := range chains {
-		c := mgChain{top: top}
-		for _, mg := range mgs {
-			if n := x.byName[mg]; n != nil {
-				c.nodes = append(c.nodes, n)
-			}
+// prefixHashes appends the hash of s[:e] for every e in ends (ascending),
+// in one pass.
+func prefixHashes(s []byte, ends []int, out []uint64) []uint64 {
+	h, i := uint64(fnvOffset), 0
+	for _, e := range ends {
+		for ; i < e; i++ {
+			h = (h ^ uint64(s[i])) * fnvPrime
 		}
-		h := fnv([]byte(top))
-		x.chains[h] = append(x.chains[h], c)
+		out = append(out, h)
 	}
+	return out
 }
 
-// chain returns the management-group nodes above top.
-func (x *scopeIndex) chain(top []byte, h uint64) []*scopeNode {
-	for _, c := range x.chains[h] {
+// level is one ancestor of the request scope: a prefix of the request's
+// normalized scope (end >= 0) or a management group or the root (str).
+// Offsets, not slices: a pointer into the stack buffer here would let
+// escape analysis move the buffer to the heap.
+type level struct {
+	hash uint64
+	end  int
+	str  string
+}
+
+// mgChain is the management groups above a subscription or management
+// group, nearest first, with their hashes.
+type mgChain struct {
+	top    string
+	scopes []string
+	hashes []uint64
+}
+
+// chainIndex finds a chain by the hash of its top scope; a list per hash
+// keeps it correct under collisions.
+type chainIndex map[uint64][]mgChain
+
+func newChainIndex(chains map[string][]string) chainIndex {
+	x := make(chainIndex, len(chains))
+	for top, mgs := range chains {
+		c := mgChain{top: top, scopes: mgs}
+		for _, mg := range mgs {
+			c.hashes = append(c.hashes, fnv(mg))
+		}
+		h := fnv(top)
+		x[h] = append(x[h], c)
+	}
+	return x
+}
+
+func (x chainIndex) get(top []byte, h uint64) *mgChain {
+	for i, c := range x[h] {
 		if c.top == string(top) {
-			return c.nodes
+			return &x[h][i]
 		}
 	}
 	return nil
