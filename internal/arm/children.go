@@ -2,6 +2,8 @@ package arm
 
 import (
 	"encoding/json"
+
+	"github.com/gatehouse/gatehouse/internal/upstream"
 	"regexp"
 	"strings"
 
@@ -40,9 +42,8 @@ func (s *Service) putProject(c *call) (int, any, error) {
 	for k, v := range in.Properties {
 		props[k] = v
 	}
-	endpoint, _ := acct.Properties["endpoint"].(string)
+	delete(props, "endpoints") // computed when shown: see present
 	props["provisioningState"] = "Succeeded"
-	props["endpoints"] = map[string]string{"AI Foundry API": strings.TrimRight(endpoint, "/") + "/api/projects/" + c.op.id.Name}
 	props["isDefault"] = false
 	loc := in.Location
 	if loc == "" {
@@ -53,7 +54,11 @@ func (s *Service) putProject(c *call) (int, any, error) {
 	if r.Identity, err = s.systemIdentity(c, in.Identity, prev, r.ID); err != nil {
 		return 0, nil, err
 	}
-	return s.upsert(c, r)
+	status, body, err := s.upsert(c, r)
+	if err != nil {
+		return 0, nil, err
+	}
+	return status, s.present(c, body.(*Resource)), nil
 }
 
 // deploymentInput is the writable part of a deployment.
@@ -83,6 +88,13 @@ func (s *Service) putDeployment(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	props := in.Properties
+	if raw, ok := props["upstream"]; ok {
+		cfg, err := upstream.Parse(raw)
+		if err != nil {
+			return 0, nil, errBadRequest("InvalidResourceProperties", "properties.upstream: %v", err)
+		}
+		props["upstream"] = cfg
+	}
 	props["provisioningState"] = "Succeeded"
 	props["capabilities"] = map[string]string{"chatCompletion": "true", "completion": "true", "embeddings": "true"}
 	cap := *in.SKU.Capacity

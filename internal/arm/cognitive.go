@@ -127,12 +127,9 @@ func (s *Service) buildAccount(c *call, in *accountInput, prev *Resource) (*Reso
 	for k, v := range in.Properties {
 		props[k] = v
 	}
-	endpoint := s.accountEndpoint(c.base, sub)
 	props["customSubDomainName"] = sub
-	props["endpoint"] = endpoint
-	props["endpoints"] = map[string]string{"OpenAI Language Model Instance API": endpoint,
-		"AI Foundry API": endpoint, "Azure AI Model Inference API": endpoint + "models",
-		"Azure OpenAI Legacy API - Latest moniker": endpoint}
+	delete(props, "endpoint") // computed when shown: see present
+	delete(props, "endpoints")
 	props["provisioningState"] = "Succeeded"
 	sum := sha256.Sum256([]byte(authz.ScopeKey(c.op.id.String())))
 	props["internalId"] = hex.EncodeToString(sum[:16])
@@ -190,7 +187,7 @@ func (s *Service) writeAccount(c *call, r *Resource, created bool) (int, any, er
 		}
 		return 0, nil, err
 	}
-	return status, r, nil
+	return status, s.present(c, r), nil
 }
 
 func (s *Service) patchAccount(c *call) (int, any, error) {
@@ -315,7 +312,7 @@ func (s *Service) listAccounts(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return 200, list{Value: rs}, nil
+	return 200, list{Value: s.presentAll(c, rs)}, nil
 }
 
 func (s *Service) listUnderAccount(c *call) (int, any, error) {
@@ -328,5 +325,5 @@ func (s *Service) listUnderAccount(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return 200, list{Value: rs}, nil
+	return 200, list{Value: s.presentAll(c, rs)}, nil
 }

@@ -12,16 +12,16 @@ import (
 )
 
 const (
-	armScope     = "https://management.azure.com/.default"
-	vAuthz       = "2022-04-01"
-	vRes         = "2021-04-01"
-	vCS          = "2025-06-01"
-	roleOwner    = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
-	roleContrib  = "b24988ac-6180-42a0-ab88-20f7382dd24c"
-	roleReader   = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
-	roleAIUser   = "53ca6127-db72-4b80-b1b0-d745d6d5456d"
-	roleProjMgr  = "eadc314b-1a2d-4efa-be10-5d325db5065e"
-	roleOAIUser  = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
+	armScope    = "https://management.azure.com/.default"
+	vAuthz      = "2022-04-01"
+	vRes        = "2021-04-01"
+	vCS         = "2025-06-01"
+	roleOwner   = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+	roleContrib = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+	roleReader  = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+	roleAIUser  = "53ca6127-db72-4b80-b1b0-d745d6d5456d"
+	roleProjMgr = "eadc314b-1a2d-4efa-be10-5d325db5065e"
+	roleOAIUser = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
 )
 
 // world is a gatehouse with a resource group, an AIServices account, a
@@ -131,4 +131,3 @@ func wantError(t *testing.T, status int, m map[string]any, wantStatus int, wantC
 	}
 	return msg
 }
-

@@ -272,7 +272,7 @@ func (s *Service) listChildren(c *call, parent *armid.ID, typ string) (int, any,
 	if rs, err = s.readable(c, rs, readAction); err != nil {
 		return 0, nil, err
 	}
-	return 200, list{Value: rs}, nil
+	return 200, list{Value: s.presentAll(c, rs)}, nil
 }
 
 // listResourcesInGroup serves GET …/resourceGroups/{rg}/resources.
@@ -292,7 +292,7 @@ func (s *Service) listResourcesInGroup(c *call) (int, any, error) {
 	if rs, err = s.readable(c, rs, readAction); err != nil {
 		return 0, nil, err
 	}
-	return 200, list{Value: rs}, nil
+	return 200, list{Value: s.presentAll(c, rs)}, nil
 }
 
 func normLocation(l string) string {
@@ -308,5 +308,5 @@ func (s *Service) getPlain(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return 200, r, nil
+	return 200, s.present(c, r), nil
 }

@@ -259,7 +259,7 @@ func (s *Service) validateRoleDefinition(c *call) (*authz.RoleDefinitionDoc, err
 	t := time.Now().UTC()
 	def := rbac.RoleDefinition{ID: guid, RoleName: p.RoleName, Description: p.Description, Type: rbac.CustomRole,
 		Permissions: p.Permissions, AssignableScopes: p.AssignableScopes}
-	if _, err := rbac.Compile(rbac.Input{Roles: []rbac.RoleDefinition{def}}); err != nil {
+	if _, err := rbac.Compile(rbac.Input{Roles: []rbac.RoleDefinition{def}}); err != nil { // reports what would be skipped
 		return nil, errBadRequest("InvalidRoleDefinition", "The role definition is invalid: %v", err)
 	}
 	return &authz.RoleDefinitionDoc{RoleDefinition: def, TenantID: c.p.TenantID, Scope: scopeString(c.op.id.Scope()),

@@ -111,3 +111,48 @@ func PutDenyAssignment(ctx context.Context, tx store.Tx, tid string, d rbac.Deny
 	}
 	return store.PutDoc(ctx, tx, &authz.DenyAssignmentDoc{DenyAssignment: d, TenantID: tid, Description: description, IsSystemProtected: true})
 }
+
+// DemoResources names what the demo creates.
+type DemoResources struct {
+	ResourceGroup, Account, Project, Deployment, Location string
+}
+
+// SeedDemo creates (once) a resource group, an AIServices account allowing
+// projects, a project and a deployment served by the simulator in
+// subscription sub. It returns the account id.
+func SeedDemo(ctx context.Context, tx store.Tx, tid, sub string, d DemoResources) (string, error) {
+	now := time.Now().UTC()
+	sd := &SystemData{CreatedBy: "gatehouse", CreatedByType: "Application", CreatedAt: now,
+		LastModifiedBy: "gatehouse", LastModifiedByType: "Application", LastModifiedAt: now}
+	rg := "/subscriptions/" + sub + "/resourceGroups/" + d.ResourceGroup
+	acct := rg + "/providers/" + typeAccount + "/" + d.Account
+	one := 100 // 100,000 TPM: the demo should not hit its quota by accident
+	resources := []*Resource{
+		{ID: rg, Name: d.ResourceGroup, Type: typeResourceGroup, Location: d.Location, Properties: map[string]any{"provisioningState": "Succeeded"}},
+		{ID: acct, Name: d.Account, Type: typeAccount, Kind: "AIServices", Location: d.Location, SKU: &SKU{Name: "S0"}, Etag: newEtag(),
+			Properties: map[string]any{"customSubDomainName": d.Account, "allowProjectManagement": true, "disableLocalAuth": false,
+				"publicNetworkAccess": "Enabled", "provisioningState": "Succeeded", "dateCreated": now.Format(time.RFC3339)}},
+		{ID: acct + "/projects/" + d.Project, Name: d.Account + "/" + d.Project, Type: typeProject, Location: d.Location, Etag: newEtag(),
+			Properties: map[string]any{"displayName": d.Project, "provisioningState": "Succeeded", "isDefault": true}},
+		{ID: acct + "/deployments/" + d.Deployment, Name: d.Deployment, Type: typeDeployment, Etag: newEtag(), SKU: &SKU{Name: "GlobalStandard", Capacity: &one},
+			Properties: map[string]any{"model": map[string]any{"format": "OpenAI", "name": d.Deployment, "version": "2024-07-18"},
+				"upstream": map[string]any{"type": "simulator"}, "provisioningState": "Succeeded"}},
+	}
+	for _, r := range resources {
+		if _, err := getResource(ctx, tx, r.ID); err == nil {
+			continue
+		} else if !store.IsNotFound(err) {
+			return "", err
+		}
+		r.TenantID, r.SystemData = tid, sd
+		if err := putResource(ctx, tx, r); err != nil {
+			return "", err
+		}
+	}
+	if _, err := Keys(ctx, tx, acct); store.IsNotFound(err) {
+		return acct, store.PutDoc(ctx, tx, newKeys(acct))
+	} else if err != nil {
+		return "", err
+	}
+	return acct, nil
+}

@@ -28,7 +28,9 @@ type Service struct {
 	// Endpoint, when set, gives a Cognitive Services account's data-plane
 	// endpoint (the inference gateway's URL for it).
 	Endpoint func(base, account string) string
-	routes   map[string]route
+	// Telemetry, when set, is the store of the gateway's usage records.
+	Telemetry store.Reader
+	routes    map[string]route
 }
 
 // New returns the ARM API.
@@ -39,6 +41,8 @@ func New(dir *directory.Directory, st store.Store, ver *token.Verifier, az *auth
 	s.registerAuthorization()
 	s.registerCognitive()
 	s.registerAccess()
+	s.registerUsages()
+	s.registerTelemetry()
 	return s
 }
 

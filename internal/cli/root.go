@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"github.com/spf13/cobra"
 )
@@ -41,9 +42,11 @@ func newRoot() *cobra.Command {
 	pf.StringVar(&g.conn.ClientID, "client-id", "", "administrator appId (env GATEHOUSE_CLIENT_ID)")
 	pf.StringVar(&g.conn.ClientSecret, "client-secret", "", "administrator secret (env GATEHOUSE_CLIENT_SECRET)")
 	pf.StringVar(&g.conn.CAFile, "ca-file", "", "CA certificate to trust (env GATEHOUSE_CA_FILE)")
-	root.AddCommand(newServe(g), newCA(g), newAD(g), newRole(g), newAccount(g), newGroup(g), newCognitive(g), newAccess(g))
+	root.AddCommand(newServe(g), newCA(g), newAD(g), newRole(g), newAccount(g), newGroup(g), newCognitive(g), newAccess(g), newUsage(g), newAudit(g))
 	return root
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // printJSON writes v as indented JSON, as az does by default.
 func printJSON(w io.Writer, v any) error {

@@ -26,6 +26,9 @@ func newServe(g *globals) *cobra.Command {
 				return fmt.Errorf("--log-level: %w", err)
 			}
 			cfg.DataDir = g.dataDir
+			if cfg.BaseDomain != "" {
+				cfg.Hostnames = append(cfg.Hostnames, cfg.BaseDomain, "*."+cfg.BaseDomain)
+			}
 			cfg.Logger = slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: lv}))
 			cfg.Out = cmd.OutOrStdout()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -40,6 +43,7 @@ func newServe(g *globals) *cobra.Command {
 	f.StringVar(&cfg.ConfigFile, "config", "", "YAML of tenants, users, groups and applications to apply at start")
 	f.BoolVar(&cfg.Demo, "demo", true, "create the demo app registration and print commands to try it")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&cfg.BaseDomain, "base-domain", "", "serve account X also at X.<base-domain> (wildcard DNS); adds *.<base-domain> to the generated certificate")
 	return cmd
 }
 

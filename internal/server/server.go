@@ -14,15 +14,22 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/gatehouse/gatehouse/internal/arm"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/gateway"
 	"github.com/gatehouse/gatehouse/internal/graph"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/sts"
+	"github.com/gatehouse/gatehouse/internal/telemetry"
 	"github.com/gatehouse/gatehouse/internal/tlsca"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
@@ -36,6 +43,7 @@ type Config struct {
 	TLSKey     string   // … and key
 	ConfigFile string   // declarative YAML applied at start
 	Demo       bool     // create and print the demo application
+	BaseDomain string   // accounts answer at {account}.{BaseDomain} too
 	KeyPolicy  token.Policy
 	Logger     *slog.Logger
 	Out        io.Writer // where start-up messages for people go
@@ -54,6 +62,12 @@ type Server struct {
 	http  *http.Server
 	ln    net.Listener
 	creds *Credentials
+
+	tel     store.Store // telemetry: usage and audit records
+	rec     *telemetry.Recorder
+	gw      *gateway.Service
+	reg     *prometheus.Registry
+	handler http.Handler
 }
 
 // New opens the data directory and prepares every component.
@@ -100,10 +114,15 @@ func (s *Server) init(ctx context.Context) error {
 	}
 	s.dir = directory.New(s.st, key)
 	s.keys = token.NewKeys(s.st, s.cfg.KeyPolicy)
-	s.authz = authz.New(s.st)
+	s.authz = authz.New(s.st, s.log)
 	if err := s.keys.Rotate(ctx); err != nil {
 		return fmt.Errorf("signing keys: %w", err)
 	}
+	if s.tel, err = sqlite.Open(filepath.Join(s.cfg.DataDir, "telemetry.db")); err != nil {
+		return fmt.Errorf("telemetry store: %w", err)
+	}
+	s.rec = telemetry.NewRecorder(s.tel, s.log)
+	s.buildHandler()
 	if s.boot, err = s.bootstrap(ctx); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
@@ -150,14 +169,40 @@ func loadOrCreateKey(path string) ([]byte, error) {
 }
 
 // Handler is the whole HTTP surface (used by tests with httptest too).
-func (s *Server) Handler() http.Handler {
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// buildHandler assembles the surfaces behind one router.
+func (s *Server) buildHandler() {
 	verifier := token.NewVerifier(s.keys, 5*time.Minute)
+	s.reg = prometheus.NewRegistry()
+	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.gw = gateway.New(s.dir, s.st, verifier, s.authz, gateway.Options{Logger: s.log,
+		Metrics: gateway.NewMetrics(s.reg), Recorder: s.rec})
+	armSvc := arm.New(s.dir, s.st, verifier, s.authz, s.log)
+	armSvc.Telemetry, armSvc.Endpoint = s.tel, s.accountEndpoint
 	rt := &router{
-		sts:   sts.New(s.dir, s.keys, sts.Options{Logger: s.log}).Handler(),
-		graph: graph.New(s.dir, verifier, s.log).Handler(),
-		arm:   arm.New(s.dir, s.st, verifier, s.authz, s.log).Handler(),
+		sts:        sts.New(s.dir, s.keys, sts.Options{Logger: s.log}).Handler(),
+		graph:      graph.New(s.dir, verifier, s.log).Handler(),
+		arm:        armSvc.Handler(),
+		gateway:    s.gw,
+		baseDomain: strings.ToLower(s.cfg.BaseDomain),
+		metrics:    promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}),
 	}
-	return logRequests(s.log, rt)
+	s.handler = logRequests(s.log, rt)
+}
+
+// accountEndpoint is an account's data-plane URL: {account}.{base domain}
+// when a base domain is configured (wildcard DNS), else the /accounts/
+// prefix on the host the client used.
+func (s *Server) accountEndpoint(base, account string) string {
+	if s.cfg.BaseDomain == "" {
+		return base + "/accounts/" + account + "/"
+	}
+	port := ""
+	if _, p, err := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(base, "https://"), "http://")); err == nil && p != "443" {
+		port = ":" + p
+	}
+	return "https://" + account + "." + s.cfg.BaseDomain + port + "/"
 }
 
 // Directory exposes the directory (for tests and the config loader).
@@ -243,8 +288,17 @@ func (s *Server) writeAdminServer() error {
 // Serve runs until ctx ends, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context) error {
 	go s.rotateKeys(ctx)
+	recCtx, stopRec := context.WithCancel(context.Background())
+	recDone := make(chan struct{})
+	go func() { s.rec.Run(recCtx, 2*time.Second); close(recDone) }()
+	defer func() { stopRec(); <-recDone }() // the last flush happens after the listener stops
 	if s.creds != nil {
-		printDemo(s.cfg.Out, s.URL(), s.CAFile(), s.creds)
+		key := ""
+		if k, err := arm.Keys(ctx, s.st, "/subscriptions/"+s.boot.SubscriptionID+"/resourceGroups/"+demo.ResourceGroup+
+			"/providers/Microsoft.CognitiveServices/accounts/"+demo.Account); err == nil {
+			key = k.Key1
+		}
+		printDemo(s.cfg.Out, s.URL(), s.CAFile(), key, s.creds)
 	}
 	s.log.Info("gatehouse listening", "url", s.URL(), "data", s.cfg.DataDir, "tenant", s.boot.TenantID)
 	errc := make(chan error, 1)
@@ -277,5 +331,13 @@ func (s *Server) rotateKeys(ctx context.Context) {
 	}
 }
 
-// Close releases the store.
-func (s *Server) Close() error { return s.st.Close() }
+// Close flushes telemetry and releases the stores.
+func (s *Server) Close() error {
+	if s.rec != nil {
+		_ = s.rec.Flush(context.Background())
+	}
+	if s.tel != nil {
+		_ = s.tel.Close()
+	}
+	return s.st.Close()
+}

@@ -109,3 +109,21 @@ func (s *Service) registerADFS(mux *http.ServeMux) {
 	mux.HandleFunc("GET /adfs/discovery/keys", s.adfsJWKS)
 	mux.HandleFunc("/adfs/oauth2/token", s.adfsToken)
 }
+
+// graphOnThisHost maps a resource naming this gatehouse itself
+// (https://HOST[:PORT][/]) to Microsoft Graph, which gatehouse serves on
+// the same host at /v1.0. The Azure CLI uses its cloud's
+// microsoftGraphResourceId both as the token resource and as the Graph base
+// URL, so a cloud that points Graph at gatehouse asks for tokens for
+// gatehouse's own URL; they are issued for Graph (aud
+// https://graph.microsoft.com), which is what gatehouse's Graph accepts.
+func graphOnThisHost(rq *Request, name string) string {
+	n := strings.TrimRight(strings.ToLower(name), "/")
+	if n != "" && n == strings.ToLower(rq.BaseURL) {
+		return graphResource
+	}
+	return name
+}
+
+// graphResource is Microsoft Graph's identifier URI.
+const graphResource = "https://graph.microsoft.com"

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"math"
 	"strings"
 	"time"
 
@@ -21,11 +23,28 @@ const maxAssertion = 16 << 10
 const assertionSkew = 5 * time.Minute
 
 type assertionClaims struct {
-	Aud audience `json:"aud"`
-	Iss string   `json:"iss"`
-	Sub string   `json:"sub"`
-	Exp *int64   `json:"exp"`
-	Nbf *int64   `json:"nbf"`
+	Aud audience     `json:"aud"`
+	Iss string       `json:"iss"`
+	Sub string       `json:"sub"`
+	Exp *numericDate `json:"exp"`
+	Nbf *numericDate `json:"nbf"`
+}
+
+// numericDate is a JWT NumericDate: seconds since the epoch, which RFC 7519
+// allows to be non-integer. MSAL Python 1.21 (Azure CLI 2.45) sends
+// time.time()+600, e.g. 1764000000.123456; the fraction is dropped.
+type numericDate int64
+
+func (d *numericDate) UnmarshalJSON(b []byte) error {
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	if math.IsNaN(f) || f <= math.MinInt64 || f >= math.MaxInt64 {
+		return errors.New("numeric date out of range")
+	}
+	*d = numericDate(f)
+	return nil
 }
 
 // audience is a JWT aud: a string or an array of strings.
@@ -111,10 +130,10 @@ func (s *Service) checkAssertionClaims(c *assertionClaims, rq *Request, app *dir
 	if c.Exp == nil {
 		return errAssertionClaims("The assertion has no exp claim.")
 	}
-	exp := time.Unix(*c.Exp, 0).UTC()
+	exp := time.Unix(int64(*c.Exp), 0).UTC()
 	nbf := time.Unix(0, 0).UTC()
 	if c.Nbf != nil {
-		nbf = time.Unix(*c.Nbf, 0).UTC()
+		nbf = time.Unix(int64(*c.Nbf), 0).UTC()
 	}
 	if now.After(exp.Add(assertionSkew)) || now.Add(assertionSkew).Before(nbf) {
 		f := "1/2/2006 3:04:05 PM"

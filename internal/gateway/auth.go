@@ -1,0 +1,127 @@
+package gateway
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/arm"
+	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/token"
+)
+
+// Audiences an account accepts by default.
+var defaultAudiences = []string{"https://cognitiveservices.azure.com", "https://ai.azure.com"}
+
+// caller is who is calling: a principal with a token, or a key holder.
+type caller struct {
+	key           bool // authenticated with an account key (bypasses RBAC)
+	principalID   string
+	principalType string // User or ServicePrincipal
+	name          string // UPN of a user, else the object id (Azure's message)
+	displayName   string
+}
+
+// authenticate reads the bearer token or the account key.
+func (s *Service) authenticate(ctx context.Context, r *http.Request, acct *arm.Resource) (*caller, error) {
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		raw, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok {
+			return nil, errBearer(defaultAudiences[0])
+		}
+		return s.bearer(ctx, strings.TrimSpace(raw))
+	}
+	key := r.Header.Get("api-key")
+	if key == "" {
+		key = r.Header.Get("Ocp-Apim-Subscription-Key")
+	}
+	if key == "" {
+		return nil, errBearer(defaultAudiences[0])
+	}
+	if acct.Flag("disableLocalAuth") {
+		return nil, errKeyDisabled()
+	}
+	keys, err := arm.Keys(ctx, s.st, acct.ID)
+	if err != nil {
+		return nil, errBadKey()
+	}
+	if !constEq(key, keys.Key1) && !constEq(key, keys.Key2) {
+		return nil, errBadKey()
+	}
+	return &caller{key: true, name: "key"}, nil
+}
+
+func constEq(a, b string) bool {
+	return len(a) == len(b) && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// bearer verifies a token (once: verified claims are cached until they
+// expire) and checks its principal still exists, on every request.
+func (s *Service) bearer(ctx context.Context, raw string) (*caller, error) {
+	claims, err := s.tokens.verify(ctx, raw)
+	if err != nil {
+		return nil, errBearer(defaultAudiences[0])
+	}
+	c := &caller{principalID: strings.ToLower(claims.Oid), name: strings.ToLower(claims.Oid)}
+	if claims.IsApp() {
+		sp, err := s.dir.ServicePrincipal(ctx, claims.Oid)
+		if err != nil || !sp.AccountEnabled || sp.TenantID != claims.Tid {
+			return nil, principalGone(err)
+		}
+		c.principalType, c.displayName = "ServicePrincipal", sp.DisplayName
+		return c, nil
+	}
+	u, err := s.dir.User(ctx, claims.Oid)
+	if err != nil || !u.AccountEnabled || u.TenantID != claims.Tid {
+		return nil, principalGone(err)
+	}
+	c.principalType, c.name, c.displayName = "User", u.UserPrincipalName, u.DisplayName
+	return c, nil
+}
+
+func principalGone(err error) error {
+	if err != nil && !directory.IsNotFound(err) {
+		return err
+	}
+	return errBearer(defaultAudiences[0])
+}
+
+// tokenCache remembers verified tokens, so the RSA verification runs once
+// per token rather than once per request. It holds no decision: the
+// principal and its access are checked on every request.
+type tokenCache struct {
+	ver *token.Verifier
+	mu  sync.RWMutex
+	m   map[[32]byte]*token.Claims
+}
+
+const tokenCacheMax = 50000
+
+func newTokenCache(ver *token.Verifier) *tokenCache {
+	return &tokenCache{ver: ver, m: map[[32]byte]*token.Claims{}}
+}
+
+func (tc *tokenCache) verify(ctx context.Context, raw string) (*token.Claims, error) {
+	k := sha256.Sum256([]byte(raw))
+	tc.mu.RLock()
+	c, ok := tc.m[k]
+	tc.mu.RUnlock()
+	if ok && time.Now().Before(time.Unix(c.Exp, 0)) {
+		return c, nil
+	}
+	c, err := tc.ver.Verify(ctx, raw, defaultAudiences)
+	if err != nil {
+		return nil, err
+	}
+	tc.mu.Lock()
+	if len(tc.m) >= tokenCacheMax {
+		tc.m = map[[32]byte]*token.Claims{} // bounded: start over
+	}
+	tc.m[k] = c
+	tc.mu.Unlock()
+	return c, nil
+}

@@ -1,0 +1,162 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/upstream"
+)
+
+// forward sends the request to the deployment's upstream and copies the
+// answer back, streaming server-sent events chunk by chunk.
+func (s *Service) forward(ctx context.Context, w http.ResponseWriter, rq *request) (int, error) {
+	cfg, err := upstreamOf(rq.deployment)
+	if err != nil {
+		return 0, azErr(500, "InvalidUpstream", "The deployment's upstream is misconfigured: "+err.Error())
+	}
+	target, err := s.pool.Target(cfg)
+	if err != nil {
+		return 0, azErr(500, "InvalidUpstream", "The deployment's upstream is misconfigured: "+err.Error())
+	}
+	body := rq.body
+	if cfg.Type != upstream.TypeAzureOpenAI {
+		if body, err = withModel(rq.body, upstreamModel(cfg, rq.deployment)); err != nil {
+			return 0, err
+		}
+	}
+	charge, err := s.admit(w, rq)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := target.Do(ctx, upstream.Operation(rq.route.Op), body)
+	if err != nil {
+		s.settle(rq, charge, usage{})
+		return 0, upstreamError(ctx, err)
+	}
+	defer resp.Body.Close()
+	copyHeaders(w.Header(), resp.Header)
+	s.rateHeaders(w, rq)
+	w.WriteHeader(resp.StatusCode)
+	u := s.copyBody(w, resp)
+	s.settle(rq, charge, u)
+	return resp.StatusCode, nil
+}
+
+func upstreamError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return azErr(499, "ClientClosedRequest", "The client closed the request.")
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return azErr(504, "Timeout", "The upstream model server did not answer in time.")
+	}
+	return azErr(502, "BadGateway", "The upstream model server could not be reached.")
+}
+
+// hopHeaders are not copied from the upstream's answer.
+var hopHeaders = map[string]bool{"Connection": true, "Keep-Alive": true, "Transfer-Encoding": true,
+	"Content-Length": true, "Upgrade": true, "Proxy-Connection": true, "Te": true, "Trailer": true}
+
+func copyHeaders(dst, src http.Header) {
+	for k, vs := range src {
+		if hopHeaders[k] || strings.HasPrefix(strings.ToLower(k), "x-ratelimit-") {
+			continue
+		}
+		dst[k] = vs
+	}
+}
+
+// copyBody copies the response, flushing each read of an event stream, and
+// reads the token usage from it.
+func (s *Service) copyBody(w http.ResponseWriter, resp *http.Response) usage {
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		var buf bytes.Buffer
+		_, _ = io.Copy(w, io.TeeReader(io.LimitReader(resp.Body, 64<<20), &buf))
+		return usageOf(buf.Bytes())
+	}
+	rc := http.NewResponseController(w)
+	sc := &sseUsage{}
+	b := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(b)
+		if n > 0 {
+			if _, werr := w.Write(b[:n]); werr != nil {
+				return sc.u // the client went away; its context cancels the upstream
+			}
+			_ = rc.Flush()
+			sc.feed(b[:n])
+		}
+		if err != nil {
+			return sc.u
+		}
+	}
+}
+
+// usage is the token usage of one call.
+type usage struct {
+	Prompt, Completion int
+}
+
+type usageBody struct {
+	Usage *struct {
+		PromptTokens     int `json:"prompt_tokens"`
+		CompletionTokens int `json:"completion_tokens"`
+		InputTokens      int `json:"input_tokens"`
+		OutputTokens     int `json:"output_tokens"`
+	} `json:"usage"`
+	Response *usageBody `json:"response"` // responses API stream events
+}
+
+func usageOf(b []byte) usage {
+	var ub usageBody
+	if json.Unmarshal(b, &ub) != nil {
+		return usage{}
+	}
+	if ub.Usage == nil && ub.Response != nil {
+		ub = *ub.Response
+	}
+	if ub.Usage == nil {
+		return usage{}
+	}
+	u := ub.Usage
+	return usage{Prompt: u.PromptTokens + u.InputTokens, Completion: u.CompletionTokens + u.OutputTokens}
+}
+
+// sseUsage finds the usage in an event stream (the final chunk when the
+// client asked for stream_options.include_usage, or response.completed),
+// and otherwise counts content chunks as completion tokens.
+type sseUsage struct {
+	u       usage
+	found   bool
+	pending []byte
+}
+
+func (s *sseUsage) feed(b []byte) {
+	s.pending = append(s.pending, b...)
+	for {
+		i := bytes.IndexByte(s.pending, '\n')
+		if i < 0 {
+			return
+		}
+		line := bytes.TrimSpace(s.pending[:i])
+		s.pending = s.pending[i+1:]
+		data, ok := bytes.CutPrefix(line, []byte("data:"))
+		if !ok {
+			continue
+		}
+		data = bytes.TrimSpace(data)
+		if bytes.Contains(data, []byte(`"usage"`)) {
+			if u := usageOf(data); u.Prompt+u.Completion > 0 {
+				s.u, s.found = u, true
+				continue
+			}
+		}
+		if !s.found && (bytes.Contains(data, []byte(`"content":"`)) || bytes.Contains(data, []byte(`"delta":"`))) {
+			s.u.Completion++
+		}
+	}
+}

@@ -1,0 +1,166 @@
+// Package telemetry keeps the data plane's usage totals and audit records.
+// It lives in a store of its own: telemetry is written all the time, and
+// the authorization state's store revision must change only when access
+// may have changed.
+package telemetry
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Store kinds of the telemetry store.
+const (
+	KindUsage store.Kind = "usage"
+	KindAudit store.Kind = "audit"
+)
+
+// UsageRecord is the running total of one principal on one deployment.
+type UsageRecord struct {
+	DeploymentID     string    `json:"deploymentId"`
+	PrincipalID      string    `json:"principalId"` // "key" for account-key callers
+	Requests         int64     `json:"requests"`
+	PromptTokens     int64     `json:"promptTokens"`
+	CompletionTokens int64     `json:"completionTokens"`
+	UpdatedAt        time.Time `json:"updatedAt"`
+}
+
+func (u *UsageRecord) StoreKind() store.Kind { return KindUsage }
+func (u *UsageRecord) StoreID() string       { return strings.ToLower(u.DeploymentID) + "|" + u.PrincipalID }
+func (u *UsageRecord) StoreTenant() string   { return "" }
+func (u *UsageRecord) StoreKeys() []string   { return nil }
+func (u *UsageRecord) StoreRefs() []string {
+	return []string{"principal:" + u.PrincipalID, "deployment:" + strings.ToLower(u.DeploymentID)}
+}
+
+// AuditRecord is one access decision of the data plane.
+type AuditRecord struct {
+	ID            string    `json:"id"` // sortable by time
+	Time          time.Time `json:"time"`
+	RequestID     string    `json:"requestId"`
+	PrincipalID   string    `json:"principalId"`
+	PrincipalType string    `json:"principalType"`
+	Via           string    `json:"via"` // token or key
+	Action        string    `json:"action"`
+	Scope         string    `json:"scope"`
+	Allowed       bool      `json:"allowed"`
+	Reason        string    `json:"reason"`
+	Route         string    `json:"route"`
+}
+
+func (a *AuditRecord) StoreKind() store.Kind { return KindAudit }
+func (a *AuditRecord) StoreID() string       { return a.ID }
+func (a *AuditRecord) StoreTenant() string   { return "" }
+func (a *AuditRecord) StoreKeys() []string   { return nil }
+func (a *AuditRecord) StoreRefs() []string   { return []string{"principal:" + a.PrincipalID} }
+
+// Recorder buffers usage and audit records and writes them in batches, so
+// no request waits for a disk write.
+type Recorder struct {
+	st    store.Store
+	log   *slog.Logger
+	mu    sync.Mutex
+	usage map[string]*UsageRecord
+	audit []*AuditRecord
+}
+
+// NewRecorder writes into st (the telemetry store).
+func NewRecorder(st store.Store, log *slog.Logger) *Recorder {
+	return &Recorder{st: st, log: log, usage: map[string]*UsageRecord{}}
+}
+
+// Store is the telemetry store (for readers: ARM usages, the CLI).
+func (r *Recorder) Store() store.Store { return r.st }
+
+// Run flushes every interval until ctx ends, then once more.
+func (r *Recorder) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if err := r.Flush(context.Background()); err != nil {
+				r.log.Error("final telemetry flush failed", "err", err)
+			}
+			return
+		case <-t.C:
+			if err := r.Flush(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				r.log.Error("telemetry flush failed", "err", err)
+			}
+		}
+	}
+}
+
+// Flush writes what is buffered.
+func (r *Recorder) Flush(ctx context.Context) error {
+	r.mu.Lock()
+	usage, audit := r.usage, r.audit
+	r.usage, r.audit = map[string]*UsageRecord{}, nil
+	r.mu.Unlock()
+	if len(usage) == 0 && len(audit) == 0 {
+		return nil
+	}
+	return r.st.Update(ctx, func(tx store.Tx) error {
+		for _, u := range usage {
+			if err := addUsage(ctx, tx, u); err != nil {
+				return err
+			}
+		}
+		for _, a := range audit {
+			if err := store.PutDoc(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func addUsage(ctx context.Context, tx store.Tx, u *UsageRecord) error {
+	cur, err := store.GetDoc[UsageRecord](ctx, tx, KindUsage, u.StoreID())
+	if err == nil {
+		u.Requests += cur.Requests
+		u.PromptTokens += cur.PromptTokens
+		u.CompletionTokens += cur.CompletionTokens
+	} else if !store.IsNotFound(err) {
+		return err
+	}
+	return store.PutDoc(ctx, tx, u)
+}
+
+// AddUsage adds one call to a principal's total on a deployment.
+func (r *Recorder) AddUsage(deployment, principal string, prompt, completion int) {
+	k := strings.ToLower(deployment) + "|" + principal
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rec, ok := r.usage[k]
+	if !ok {
+		rec = &UsageRecord{DeploymentID: deployment, PrincipalID: principal}
+		r.usage[k] = rec
+	}
+	rec.Requests++
+	rec.PromptTokens += int64(prompt)
+	rec.CompletionTokens += int64(completion)
+	rec.UpdatedAt = time.Now().UTC()
+}
+
+// AddAudit buffers an audit record.
+func (r *Recorder) AddAudit(a *AuditRecord) {
+	r.mu.Lock()
+	r.audit = append(r.audit, a)
+	r.mu.Unlock()
+}
+
+// AuditID sorts by time: RFC 3339 nanoseconds plus a random suffix.
+func AuditID(t time.Time) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return t.UTC().Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(b)
+}
