@@ -42,7 +42,7 @@ func newRoot() *cobra.Command {
 	pf.StringVar(&g.conn.ClientID, "client-id", "", "administrator appId (env GATEHOUSE_CLIENT_ID)")
 	pf.StringVar(&g.conn.ClientSecret, "client-secret", "", "administrator secret (env GATEHOUSE_CLIENT_SECRET)")
 	pf.StringVar(&g.conn.CAFile, "ca-file", "", "CA certificate to trust (env GATEHOUSE_CA_FILE)")
-	root.AddCommand(newServe(g), newCA(g), newAD(g), newRole(g), newAccount(g), newGroup(g), newCognitive(g), newAccess(g), newUsage(g), newAudit(g))
+	root.AddCommand(newServe(g), newCA(g), newAD(g), newRole(g), newAccount(g), newGroup(g), newCognitive(g), newAccess(g), newUsage(g), newAudit(g), newSimulate())
 	return root
 }
 

@@ -43,6 +43,8 @@ func newServe(g *globals) *cobra.Command {
 	f.StringVar(&cfg.ConfigFile, "config", "", "YAML of tenants, users, groups and applications to apply at start")
 	f.BoolVar(&cfg.Demo, "demo", true, "create the demo app registration and print commands to try it")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
+	f.DurationVar(&cfg.TokenLifetime, "token-lifetime", time.Hour-time.Second, "lifetime of issued access tokens")
+	f.DurationVar(&cfg.ClockSkew, "clock-skew", time.Minute, "clock skew tolerated on token exp/nbf (negative: none)")
 	f.StringVar(&cfg.BaseDomain, "base-domain", "", "serve account X also at X.<base-domain> (wildcard DNS); adds *.<base-domain> to the generated certificate")
 	return cmd
 }

@@ -44,6 +44,10 @@ type Config struct {
 	ConfigFile string   // declarative YAML applied at start
 	Demo       bool     // create and print the demo application
 	BaseDomain string   // accounts answer at {account}.{BaseDomain} too
+	// TokenLifetime of issued access tokens (default 1 h).
+	TokenLifetime time.Duration
+	// ClockSkew tolerated when verifying tokens' exp and nbf (default 1 min).
+	ClockSkew time.Duration
 	KeyPolicy  token.Policy
 	Logger     *slog.Logger
 	Out        io.Writer // where start-up messages for people go
@@ -95,8 +99,22 @@ func withDefaults(cfg Config) Config {
 	if cfg.DataDir == "" {
 		cfg.DataDir = ".gatehouse"
 	}
+	if cfg.ClockSkew == 0 {
+		cfg.ClockSkew = time.Minute
+	}
+	if cfg.ClockSkew < 0 {
+		cfg.ClockSkew = 0
+	}
 	if cfg.KeyPolicy.RotateEvery == 0 {
 		cfg.KeyPolicy = token.DefaultPolicy
+	}
+	if cfg.TokenLifetime <= 0 {
+		cfg.TokenLifetime = time.Hour - time.Second
+	}
+	// A retired key stays published until every token it signed, accepted
+	// with the clock skew, has expired.
+	if need := cfg.TokenLifetime + cfg.ClockSkew; cfg.KeyPolicy.TokenLifetime < need {
+		cfg.KeyPolicy.TokenLifetime = need
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -173,7 +191,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // buildHandler assembles the surfaces behind one router.
 func (s *Server) buildHandler() {
-	verifier := token.NewVerifier(s.keys, 5*time.Minute)
+	verifier := token.NewVerifier(s.keys, s.cfg.ClockSkew)
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.gw = gateway.New(s.dir, s.st, verifier, s.authz, gateway.Options{Logger: s.log,
@@ -181,7 +199,7 @@ func (s *Server) buildHandler() {
 	armSvc := arm.New(s.dir, s.st, verifier, s.authz, s.log)
 	armSvc.Telemetry, armSvc.Endpoint = s.tel, s.accountEndpoint
 	rt := &router{
-		sts:        sts.New(s.dir, s.keys, sts.Options{Logger: s.log}).Handler(),
+		sts:        sts.New(s.dir, s.keys, sts.Options{Logger: s.log, TokenLifetime: s.cfg.TokenLifetime}).Handler(),
 		graph:      graph.New(s.dir, verifier, s.log).Handler(),
 		arm:        armSvc.Handler(),
 		gateway:    s.gw,
