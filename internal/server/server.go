@@ -359,3 +359,7 @@ func (s *Server) Close() error {
 	}
 	return s.st.Close()
 }
+
+// FlushTelemetry writes buffered usage and audit records now (tests, and
+// before reading them right after a request).
+func (s *Server) FlushTelemetry(ctx context.Context) error { return s.rec.Flush(ctx) }

@@ -81,10 +81,11 @@ func parseString(s string) (*Config, error) {
 	parts := strings.Split(strings.TrimSpace(s), ",")
 	head := parts[0]
 	c := &Config{}
-	typ, rest, _ := strings.Cut(head, "=")
-	if t, q, ok := strings.Cut(typ, "?"); ok {
-		typ, c.Options = t, q
+	if strings.HasPrefix(head, TypeSimulator) {
+		// simulator?ttft=20ms&per_token=5ms: the query holds '=' too.
+		head, c.Options, _ = strings.Cut(head, "?")
 	}
+	typ, rest, _ := strings.Cut(head, "=")
 	c.Type, c.URL = strings.TrimSpace(typ), strings.TrimSpace(rest)
 	for _, kv := range parts[1:] {
 		k, v, ok := strings.Cut(kv, "=")

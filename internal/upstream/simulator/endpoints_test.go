@@ -187,14 +187,14 @@ func TestResponses(t *testing.T) {
 		inputTokens  int
 		outputTokens int
 	}{
-		// 3 + (3 + 1 "user" + 2 "Hello!") + 3 priming = 12
-		{"string input", `{"model":"gpt-4o-mini","input":"Hello!"}`, "completed", 12, 16},
+		// (3 + 1 "user" + 2 "Hello!") + 3 priming = 9
+		{"string input", `{"model":"gpt-4o-mini","input":"Hello!"}`, "completed", 9, 16},
 		// + a system message: 3 + 1 + 6 = 10
 		{"instructions", `{"model":"gpt-4o-mini","instructions":"You are a helpful assistant.","input":"Hello!"}`,
-			"completed", 22, 16},
+			"completed", 19, 16},
 		{"items", `{"model":"gpt-4o-mini","input":[{"role":"user","content":[{"type":"input_text","text":"Hello!"}]}]}`,
-			"completed", 12, 16},
-		{"truncated", `{"model":"gpt-4o-mini","input":"Hello!","max_output_tokens":4}`, "incomplete", 12, 4},
+			"completed", 9, 16},
+		{"truncated", `{"model":"gpt-4o-mini","input":"Hello!","max_output_tokens":4}`, "incomplete", 9, 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
