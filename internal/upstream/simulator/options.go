@@ -2,7 +2,9 @@ package simulator
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,7 +73,8 @@ func ParseOptions(query string) (Options, error) {
 	if err != nil {
 		return o, fmt.Errorf("simulator options: %w", err)
 	}
-	for key, vs := range vals {
+	for _, key := range slices.Sorted(maps.Keys(vals)) { // sorted: a stable first error
+		vs := vals[key]
 		if len(vs) != 1 {
 			return o, fmt.Errorf("simulator options: %q given %d times", key, len(vs))
 		}
