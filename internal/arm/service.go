@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/reqid"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
@@ -80,7 +81,7 @@ func (s *Service) Handler() http.Handler {
 }
 
 func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
-	reqID := uuid.NewString()
+	reqID := reqid.From(r.Context())
 	corr := r.Header.Get("x-ms-correlation-request-id")
 	if _, err := uuid.Parse(corr); err != nil {
 		corr = reqID

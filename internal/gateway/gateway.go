@@ -8,11 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/gatehouse/gatehouse/internal/arm"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/reqid"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/telemetry"
 	"github.com/gatehouse/gatehouse/internal/token"
@@ -75,7 +74,7 @@ type request struct {
 // ServeAccount serves path (what follows the account prefix or host) for
 // the account named by its subdomain.
 func (s *Service) ServeAccount(w http.ResponseWriter, r *http.Request, account, path string) {
-	rq := &request{r: r, id: uuid.NewString(), start: time.Now()}
+	rq := &request{r: r, id: reqid.From(r.Context()), start: time.Now()}
 	h := w.Header()
 	h.Set("apim-request-id", rq.id)
 	h.Set("x-request-id", rq.id)

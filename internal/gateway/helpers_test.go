@@ -115,4 +115,3 @@ func errorOf(t *testing.T, b []byte) (code, msg string, extra map[string]any) {
 	extra, _ = e["gatehouse"].(map[string]any)
 	return
 }
-

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/gatehouse/gatehouse/internal/reqid"
 )
 
 type statusWriter struct {
@@ -48,6 +50,6 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 			log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 				"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", id)
 		}()
-		next.ServeHTTP(sw, r)
+		next.ServeHTTP(sw, r.WithContext(reqid.With(r.Context(), id)))
 	})
 }

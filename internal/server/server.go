@@ -48,9 +48,9 @@ type Config struct {
 	TokenLifetime time.Duration
 	// ClockSkew tolerated when verifying tokens' exp and nbf (default 1 min).
 	ClockSkew time.Duration
-	KeyPolicy  token.Policy
-	Logger     *slog.Logger
-	Out        io.Writer // where start-up messages for people go
+	KeyPolicy token.Policy
+	Logger    *slog.Logger
+	Out       io.Writer // where start-up messages for people go
 }
 
 // Server is a running gatehouse.
