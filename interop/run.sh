@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
-# Runs both interop suites against the real gatehouse binary (each suite
-# builds it from this checkout): the Go one with azidentity, curl and the
-# CLI, and the Node one with @azure/identity. Exits non-zero if either
-# fails; both always run. Needs Go, Node.js/npm and curl on PATH.
+# Runs every interop suite against the real gatehouse binary (each builds it
+# from this checkout): Go (azidentity, ARM SDKs, curl, the CLI), Node
+# (@azure/identity, ARM SDKs), the gateway suites (openai-go, openai npm,
+# @azure-rest/ai-inference) and the Azure CLI. Every suite always runs;
+# exits non-zero if any failed. Needs Go, Node.js/npm, curl, jq, openssl
+# and azure-cli on PATH (.ci/run installs them).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
-go_status=0
-node_status=0
+declare -A status
+run() { # name, command...
+  local name=$1; shift
+  echo "== interop/$name: $*"
+  (cd "$here" && "$@")
+  status[$name]=$?
+}
 
-echo "== interop/go: go test -count=1 ./..."
-(cd "$here/go" && go test -count=1 ./...) || go_status=$?
+run go bash -c 'cd go && go test -count=1 ./...'
+run node bash -c 'cd node && npm ci --no-audit --no-fund && npm test'
+if [ -f "$here/run-gateway.sh" ]; then
+  run gateway bash run-gateway.sh
+fi
+run azcli bash azcli/test.sh
 
-echo "== interop/node: npm ci && npm test"
-(cd "$here/node" && npm ci --no-audit --no-fund && npm test) || node_status=$?
-
-passed=0 failed=0
-for s in $go_status $node_status; do
-  if [ "$s" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+passed=0 failed=0 summary=""
+for name in "${!status[@]}"; do
+  if [ "${status[$name]}" -eq 0 ]; then passed=$((passed + 1)); summary+=" $name ok"
+  else failed=$((failed + 1)); summary+=" $name FAILED(${status[$name]})"; fi
 done
-echo "== interop suites: go $([ $go_status -eq 0 ] && echo ok || echo "FAILED ($go_status)"), node $([ $node_status -eq 0 ] && echo ok || echo "FAILED ($node_status)")"
+echo "== interop suites:$summary"
 echo "interop: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -17,12 +17,15 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"log/slog"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +51,8 @@ type Env struct {
 	// Handler is the whole HTTP surface, for in-process calls without TLS
 	// (fuzzing); requests made through it are seen as plain http.
 	Handler http.Handler
+	// CAFile is a PEM file clients can trust the test server with.
+	CAFile string
 }
 
 // New starts a gatehouse with the demo application in a temporary data
@@ -64,8 +69,12 @@ func New(t testing.TB) *Env {
 	h := s.Handler()
 	ts := httptest.NewTLSServer(h)
 	t.Cleanup(ts.Close)
+	caFile := filepath.Join(dataDir, "test-ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}), 0o600); err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
 	e := &Env{URL: ts.URL, Host: strings.TrimPrefix(ts.URL, "https://"), DataDir: dataDir,
-		Client: ts.Client(), Server: s, Handler: h, Tenant: s.Bootstrap().TenantID, Domain: server.DefaultTenantDomain}
+		Client: ts.Client(), Server: s, Handler: h, CAFile: caFile, Tenant: s.Bootstrap().TenantID, Domain: server.DefaultTenantDomain}
 	for path, dst := range map[string]*server.Credentials{server.AdminFile(dataDir): &e.Admin, server.DemoFile(dataDir): &e.Demo} {
 		c, err := server.ReadCredentials(path)
 		if err != nil {

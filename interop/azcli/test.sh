@@ -21,6 +21,8 @@
 #     "microsoftGraphResourceId":"https://HOST:PORT/"}}'
 #   az cloud set -n gatehouse
 #   az login --service-principal -u APPID -p SECRET|PEM --tenant TENANT
+# jq filters are single-quoted on purpose: $x there are jq variables (--arg).
+# shellcheck disable=SC2016
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -55,6 +57,9 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=gatehouse-azcli" \
   -keyout "$work/cert-key.pem" -out "$work/cert.pem" 2>/dev/null
 cat "$work/cert-key.pem" "$work/cert.pem" >"$work/cert-login.pem"
 cert_app="$(python3 -c 'import uuid; print(uuid.uuid4())')"
+# And one with a secret and no role anywhere.
+noroles_app="$(python3 -c 'import uuid; print(uuid.uuid4())')"
+noroles_secret="$(python3 -c 'import secrets; print(secrets.token_urlsafe(30))')"
 cat >"$work/gatehouse.yaml" <<EOF
 tenants:
   - domain: gatehouse.onmicrosoft.com
@@ -64,6 +69,11 @@ tenants:
         certificates:
           - displayName: azcli
             file: $work/cert.pem
+      - appId: $noroles_app
+        displayName: azcli-no-roles
+        secrets:
+          - displayName: azcli
+            value: $noroles_secret
 EOF
 
 echo "== start gatehouse on $base"
@@ -242,7 +252,7 @@ az_as admin cognitiveservices account deployment create -g rg1 -n acct1 --deploy
   --model-name gpt-4o-mini --model-version 2024-07-18 --model-format OpenAI \
   --scale-settings-scale-type Standard --scale-settings-capacity 10
 expect_ok "az cognitiveservices account deployment create (gpt-4o-mini, capacity 10)" \
-  '.name == "gpt-4o-mini" and .properties.model == {"format": "OpenAI", "name": "gpt-4o-mini", "version": "2024-07-18"} and .sku.name == "Standard" and .sku.capacity == 10 and .properties.provisioningState == "Succeeded"'
+  '.name == "gpt-4o-mini" and .properties.model.format == "OpenAI" and .properties.model.name == "gpt-4o-mini" and .properties.model.version == "2024-07-18" and .sku.name == "Standard" and .sku.capacity == 10 and .properties.provisioningState == "Succeeded"'
 
 az_as admin cognitiveservices account deployment list -g rg1 -n acct1
 expect_ok "az cognitiveservices account deployment list" \
@@ -279,9 +289,10 @@ expect_ok "az role assignment list --scope <project> shows it, names filled in f
   --arg id "$ra_id" --arg p "$demo_sp" --arg r "$ai_user" --arg a "$demo_app"
 
 az_as admin role assignment list --assignee "$demo_app" --all
-expect_ok "az role assignment list --assignee <appId> --all" 'map(.id) == [$id]' --arg id "$ra_id"
+expect_ok "az role assignment list --assignee <appId> --all has it (and only the demo app's)" \
+  'any(.id == $id) and all(.principalId == $p)' --arg id "$ra_id" --arg p "$demo_sp"
 
-# --- the demo app: with and without its role --------------------------------
+# --- the demo app: with and without its role on the project ----------------
 setup_cloud demo
 az_as demo login --service-principal -u "$demo_app" -p "$demo_secret" --tenant "$tenant"
 expect_ok "demo app signs in and sees the subscription its project role is in" \
@@ -297,15 +308,25 @@ az_as admin role assignment list --scope "$project_id"
 expect_ok "az role assignment list --scope <project> after delete: gone" 'length == 0'
 
 az_as demo group create -n rg2 -l eastus
-expect_error "demo app without roles: az group create fails with AuthorizationFailed" \
+expect_error "demo app without its project role: az group create fails with AuthorizationFailed" \
   "AuthorizationFailed.*'$demo_app'.*Microsoft.Resources/subscriptions/resourceGroups/write"
 
 az_as demo rest --method get --url "$base$project_id?api-version=2025-06-01"
-expect_error "demo app without roles: reading the project fails with AuthorizationFailed" "AuthorizationFailed"
+expect_error "demo app without its project role: reading the project fails with AuthorizationFailed" "AuthorizationFailed"
 
-setup_cloud demo2
-az_as demo2 login --service-principal -u "$demo_app" -p "$demo_secret" --tenant "$tenant"
-expect_error "demo app without roles: az login finds no subscription" "No subscriptions found for $demo_app"
+# An application with no role anywhere sees no subscription; signed in
+# tenant-level it still cannot create anything.
+setup_cloud noroles
+az_as noroles login --service-principal -u "$noroles_app" -p "$noroles_secret" --tenant "$tenant"
+expect_error "app without roles: az login finds no subscription" "No subscriptions found for $noroles_app"
+
+az_as noroles login --service-principal -u "$noroles_app" -p "$noroles_secret" --tenant "$tenant" --allow-no-subscriptions
+expect_ok "app without roles: az login --allow-no-subscriptions (tenant-level account)" \
+  'length == 1 and .[0].tenantId == $t and .[0].user.name == $a' --arg t "$tenant" --arg a "$noroles_app"
+
+az_as noroles group create -n rg3 -l eastus
+expect_error "app without roles: az group create fails with AuthorizationFailed" \
+  "AuthorizationFailed.*'$noroles_app'.*Microsoft.Resources/subscriptions/resourceGroups/write"
 
 # By name: the CLI resolves the appId and the role name itself.
 az_as admin role assignment create --assignee "$demo_app" --role "Azure AI User" --scope "$project_id"
@@ -317,6 +338,22 @@ expect_success "az role assignment delete --assignee --role --scope"
 
 az_as admin role assignment list --scope "$project_id"
 expect_ok "… and it is gone" 'length == 0'
+
+# --- az ad sp create-for-rbac: Graph (apps, secrets, SPs) + ARM -------------
+az_as admin ad sp create-for-rbac --name azcli-rbac --role Reader --scopes "$rg_id"
+expect_ok "az ad sp create-for-rbac --role Reader --scopes <rg1>" \
+  '(.appId | test("^[0-9a-f-]{36}$")) and (.password | length > 0) and .tenant == $t and .displayName == "azcli-rbac"' \
+  --arg t "$tenant"
+rbac_app="$(jq -r '.appId // empty' <<<"$OUT")"
+rbac_secret="$(jq -r '.password // empty' <<<"$OUT")"
+
+setup_cloud rbac
+az_as rbac login --service-principal -u "$rbac_app" -p "$rbac_secret" --tenant "$tenant"
+expect_ok "the new service principal signs in with its generated secret" \
+  'length == 1 and .[0].id == $s and .[0].user.name == $a' --arg s "$sub" --arg a "$rbac_app"
+
+az_as rbac group show -n rg1
+expect_ok "… and reads rg1 through its Reader assignment" '.id == $id' --arg id "$rg_id"
 
 # --- certificate credential -------------------------------------------------
 az_as admin role assignment create --assignee "$cert_app" --role Reader --scope "$rg_id"
