@@ -50,3 +50,16 @@ func accountPath(sub, rg, name string) string {
 }
 
 func quoteOData(s string) string { return strings.ReplaceAll(s, "'", "''") }
+
+// defaultScope is scope, or the subscription (--subscription or the first
+// one) when no scope is given, as az does.
+func (cl *client) defaultScope(ctx context.Context, scope, sub string) (string, error) {
+	if scope != "" {
+		return scope, nil
+	}
+	s, err := cl.subscription(ctx, sub)
+	if err != nil {
+		return "", err
+	}
+	return "/subscriptions/" + s, nil
+}

@@ -83,12 +83,9 @@ func roleAssignmentCreate(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "create", Short: "Create a role assignment"}
 	cmd.RunE = withClient(g, func(ctx context.Context, cl *client) error {
 		var err error
-		if scope == "" {
-			s, err := cl.subscription(ctx, sub)
-			if err != nil {
-				return err
-			}
-			scope = "/subscriptions/" + s
+		scope, err := cl.defaultScope(ctx, scope, sub)
+		if err != nil {
+			return err
 		}
 		switch {
 		case objectID != "":
@@ -144,12 +141,9 @@ func roleAssignmentList(g *globals) *cobra.Command {
 	var all, inherited, groups bool
 	cmd := &cobra.Command{Use: "list", Short: "List role assignments"}
 	cmd.RunE = withClient(g, func(ctx context.Context, cl *client) error {
-		if scope == "" {
-			s, err := cl.subscription(ctx, sub)
-			if err != nil {
-				return err
-			}
-			scope = "/subscriptions/" + s
+		scope, err := cl.defaultScope(ctx, scope, sub)
+		if err != nil {
+			return err
 		}
 		var filters []string
 		if !all {
@@ -227,14 +221,10 @@ func roleAssignmentDelete(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "delete", Short: "Delete role assignments by id, or by assignee/role/scope"}
 	cmd.RunE = withClient(g, func(ctx context.Context, cl *client) error {
 		if len(ids) == 0 {
-			if scope == "" {
-				s, err := cl.subscription(ctx, sub)
-				if err != nil {
-					return err
-				}
-				scope = "/subscriptions/" + s
+			scope, err := cl.defaultScope(ctx, scope, sub)
+			if err != nil {
+				return err
 			}
-			var err error
 			if ids, err = matchingAssignments(ctx, cl, assignee, role, scope); err != nil {
 				return err
 			}
@@ -287,12 +277,9 @@ func roleDefinitionList(g *globals) *cobra.Command {
 	var custom bool
 	cmd := &cobra.Command{Use: "list", Short: "List role definitions"}
 	cmd.RunE = withClient(g, func(ctx context.Context, cl *client) error {
-		if scope == "" {
-			s, err := cl.subscription(ctx, sub)
-			if err != nil {
-				return err
-			}
-			scope = "/subscriptions/" + s
+		scope, err := cl.defaultScope(ctx, scope, sub)
+		if err != nil {
+			return err
 		}
 		var f []string
 		if name != "" {
@@ -373,12 +360,9 @@ func roleDefinitionDelete(g *globals) *cobra.Command {
 	var name, scope, sub string
 	cmd := &cobra.Command{Use: "delete", Short: "Delete a custom role"}
 	cmd.RunE = withClient(g, func(ctx context.Context, cl *client) error {
-		if scope == "" {
-			s, err := cl.subscription(ctx, sub)
-			if err != nil {
-				return err
-			}
-			scope = "/subscriptions/" + s
+		scope, err := cl.defaultScope(ctx, scope, sub)
+		if err != nil {
+			return err
 		}
 		rd, err := resolveRole(ctx, cl, name, scope)
 		if err != nil {
