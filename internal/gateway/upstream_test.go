@@ -1,0 +1,89 @@
+package gateway_test
+
+import (
+	"bufio"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A client that goes away cancels the upstream call.
+func TestClientDisconnectCancelsUpstream(t *testing.T) {
+	e := newEnv(t)
+	canceled := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n")
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+			close(canceled)
+		case <-time.After(30 * time.Second):
+		}
+	}))
+	defer up.Close()
+	e.deployment(t, "hang", 10, "openai="+up.URL+"/v1")
+	req, _ := http.NewRequest("POST", e.URL+"/accounts/demo/openai/deployments/hang/chat/completions?api-version=2024-10-21",
+		strings.NewReader(`{"messages":[{"role":"user","content":"x"}],"stream":true}`))
+	req.Header.Set("api-key", e.key(t))
+	resp, err := e.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(resp.Body).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "data:") {
+		t.Fatalf("first chunk: %q %v", line, err)
+	}
+	resp.Body.Close() // the client goes away mid-stream
+	e.Client.CloseIdleConnections()
+	select {
+	case <-canceled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the upstream call was not canceled when the client disconnected")
+	}
+}
+
+// An Azure OpenAI upstream is called on its deployment path with its
+// api-version and key, or with a token from its identity.
+func TestAzureOpenAIUpstream(t *testing.T) {
+	e := newEnv(t)
+	var gotPath, gotKey, gotAuth, gotForm string
+	azure := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/oauth2/v2.0/token") {
+			_ = r.ParseForm()
+			gotForm = r.PostForm.Get("client_id") + "|" + r.PostForm.Get("scope")
+			fmt.Fprint(w, `{"access_token":"upstream-token","expires_in":3600,"token_type":"Bearer"}`)
+			return
+		}
+		gotPath, gotKey, gotAuth = r.URL.RequestURI(), r.Header.Get("api-key"), r.Header.Get("Authorization")
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"object":"chat.completion","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}`)
+	}))
+	defer azure.Close()
+	key := e.key(t)
+	call := func(dep string) {
+		t.Helper()
+		status, _, body := e.call(t, "POST", "/accounts/demo/openai/deployments/"+dep+"/chat/completions?api-version=2024-10-21", "api-key", key, chatBody)
+		if status != 200 {
+			t.Fatalf("%s: %d %s", dep, status, body)
+		}
+	}
+	e.deployment(t, "aoai-key", 10, "azure-openai="+azure.URL+",deployment=gpt-4o,apiKey=upstream-key,apiVersion=2024-10-21")
+	call("aoai-key")
+	if gotPath != "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" || gotKey != "upstream-key" {
+		t.Errorf("key upstream: path %q key %q", gotPath, gotKey)
+	}
+	e.deployment(t, "aoai-id", 10, "azure-openai="+azure.URL+",deployment=gpt-4o,tenantId=t1,clientId=c1,clientSecret=s1,authority="+azure.URL)
+	call("aoai-id")
+	if gotAuth != "Bearer upstream-token" || gotForm != "c1|https://cognitiveservices.azure.com/.default" {
+		t.Errorf("identity upstream: auth %q form %q", gotAuth, gotForm)
+	}
+	// The upstream key is never shown back through ARM.
+	dep := e.arm(t, "GET", e.account+"/deployments/aoai-key", "2025-06-01", "")
+	if up := dep["properties"].(map[string]any)["upstream"].(map[string]any); up["apiKey"] != "***" {
+		t.Errorf("upstream shown as %v", up)
+	}
+}
