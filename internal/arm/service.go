@@ -120,6 +120,9 @@ func (s *Service) run(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	if err := s.checkTenant(ctx, p, o); err != nil {
+		return 0, nil, err
+	}
 	method := r.Method
 	if method == http.MethodHead {
 		method = http.MethodGet

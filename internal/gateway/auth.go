@@ -22,6 +22,7 @@ type caller struct {
 	key           bool // authenticated with an account key (bypasses RBAC)
 	principalID   string
 	principalType string // User or ServicePrincipal
+	tenant        string // of the token
 	name          string // UPN of a user, else the object id (Azure's message)
 	displayName   string
 }
@@ -66,7 +67,7 @@ func (s *Service) bearer(ctx context.Context, raw string) (*caller, error) {
 	if err != nil {
 		return nil, errBearer(defaultAudiences[0])
 	}
-	c := &caller{principalID: strings.ToLower(claims.Oid), name: strings.ToLower(claims.Oid)}
+	c := &caller{principalID: strings.ToLower(claims.Oid), name: strings.ToLower(claims.Oid), tenant: claims.Tid}
 	if claims.IsApp() {
 		sp, err := s.dir.ServicePrincipal(ctx, claims.Oid)
 		if err != nil || !sp.AccountEnabled || sp.TenantID != claims.Tid {

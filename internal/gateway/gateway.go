@@ -117,6 +117,9 @@ func (s *Service) run(w http.ResponseWriter, rq *request, account, path string) 
 	if rq.caller, err = s.authenticate(ctx, rq.r, acct); err != nil {
 		return 0, err
 	}
+	if !rq.caller.key && !strings.EqualFold(rq.caller.tenant, acct.TenantID) {
+		return 0, errBearer(defaultAudiences[0]) // a token of another tenant: Azure refuses it as invalid
+	}
 	if err := s.readBody(rq); err != nil {
 		return 0, err
 	}
