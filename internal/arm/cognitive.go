@@ -273,12 +273,7 @@ func (s *Service) deleteTracked(c *call) (int, any, error) {
 	if err := s.deleteIdentities(c, r); err != nil {
 		return 0, nil, err
 	}
-	err = s.st.Update(c.ctx, func(tx store.Tx) error {
-		if err := tx.Delete(c.ctx, KindAccountKeys, authz.ScopeKey(r.ID)); err != nil && !store.IsNotFound(err) {
-			return err
-		}
-		return deleteTree(c.ctx, tx, r.ID)
-	})
+	err = s.st.Update(c.ctx, func(tx store.Tx) error { return deleteTree(c.ctx, tx, r.ID) })
 	if err != nil {
 		return 0, nil, err
 	}

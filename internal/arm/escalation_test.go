@@ -110,3 +110,28 @@ func TestDeletedServicePrincipalTokenRefused(t *testing.T) {
 	status, m, _ := w.do(t, p.token, "GET", w.rg, vRes, "")
 	wantError(t, status, m, 401, "InvalidAuthenticationToken")
 }
+
+// Deleting a resource group deletes what is in it, the role assignments at
+// those scopes, the accounts' keys and their managed identities.
+func TestResourceGroupDeleteCascades(t *testing.T) {
+	w := newWorld(t)
+	acct := w.rg + "/providers/Microsoft.CognitiveServices/accounts/withid"
+	m := w.mustOK(t, w.admin, "PUT", acct, vCS, `{"location":"eastus","kind":"AIServices","sku":{"name":"S0"},"identity":{"type":"SystemAssigned"}}`)
+	mi := m["identity"].(map[string]any)["principalId"].(string)
+	p := w.newPrincipal(t, "reader")
+	w.assign(t, p.oid, "ServicePrincipal", roleReader, acct)
+	w.mustOK(t, w.admin, "DELETE", w.rg, vRes, "")
+	if status, _, _ := w.do(t, w.admin, "GET", acct, vCS, ""); status != 404 {
+		t.Errorf("account after group delete: %d", status)
+	}
+	if _, err := w.env.Directory().ServicePrincipal(context.Background(), mi); !directory.IsNotFound(err) {
+		t.Errorf("managed identity %s survived its account: %v", mi, err)
+	}
+	status, m, _ := w.do(t, w.admin, "GET", "/subscriptions/"+w.sub+"/providers/Microsoft.Authorization/roleAssignments?$filter=principalId%20eq%20'"+p.oid+"'", vAuthz, "")
+	if status != 200 || len(m["value"].([]any)) != 0 {
+		t.Errorf("assignments under the deleted group remain: %d %v", status, m)
+	}
+	// The account's name (and subdomain) can be used again.
+	w.mustOK(t, w.admin, "PUT", w.rg, vRes, `{"location":"eastus"}`)
+	w.mustOK(t, w.admin, "PUT", acct, vCS, `{"location":"eastus","kind":"AIServices","sku":{"name":"S0"}}`)
+}

@@ -221,7 +221,17 @@ func (s *Service) patchResourceGroup(c *call) (int, any, error) {
 // deleteResource deletes the op's resource with everything below it; a
 // missing resource is 204, as ARM answers.
 func (s *Service) deleteResource(c *call) (int, any, error) {
-	err := s.st.Update(c.ctx, func(tx store.Tx) error { return deleteTree(c.ctx, tx, c.op.id.String()) })
+	r, err := getResource(c.ctx, s.st, c.op.id.String())
+	if store.IsNotFound(err) {
+		return http.StatusNoContent, nil, nil
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := s.deleteIdentities(c, r); err != nil {
+		return 0, nil, err
+	}
+	err = s.st.Update(c.ctx, func(tx store.Tx) error { return deleteTree(c.ctx, tx, c.op.id.String()) })
 	if store.IsNotFound(err) {
 		return http.StatusNoContent, nil, nil
 	}

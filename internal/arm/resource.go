@@ -115,15 +115,16 @@ func deleteTree(ctx context.Context, tx store.Tx, id string) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range below {
-		if err := tx.Delete(ctx, KindResource, r.ID); err != nil {
+	for _, r := range append(below, store.Record{ID: key}) {
+		if err := tx.Delete(ctx, KindResource, r.ID); err != nil && !store.IsNotFound(err) {
+			return err
+		}
+		// An account's keys go with it.
+		if err := tx.Delete(ctx, KindAccountKeys, r.ID); err != nil && !store.IsNotFound(err) {
 			return err
 		}
 	}
-	if err := deleteAssignmentsUnder(ctx, tx, key); err != nil {
-		return err
-	}
-	return tx.Delete(ctx, KindResource, key)
+	return deleteAssignmentsUnder(ctx, tx, key)
 }
 
 func deleteAssignmentsUnder(ctx context.Context, tx store.Tx, key string) error {

@@ -36,7 +36,7 @@ type roleDefinitionProps struct {
 func viewRoleDefinition(scope string, r rbac.RoleDefinition, audit *authz.Audit) roleDefinitionView {
 	v := roleDefinitionView{ID: roleDefinitionID(scope, r.ID), Type: typeRoleDefinition, Name: r.ID,
 		Properties: roleDefinitionProps{RoleName: r.RoleName, Type: r.Type, Description: r.Description,
-			AssignableScopes: r.AssignableScopes, Permissions: r.Permissions}}
+			AssignableScopes: r.AssignableScopes, Permissions: wirePermissions(r.Permissions)}}
 	if audit != nil {
 		ts := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }
 		v.Properties.CreatedOn, v.Properties.UpdatedOn = ts(audit.CreatedOn), ts(audit.UpdatedOn)
@@ -209,12 +209,11 @@ func (s *Service) putRoleDefinition(c *call) (int, any, error) {
 			return 0, nil, err
 		}
 	}
-	status := http.StatusCreated
 	err = s.st.Update(c.ctx, func(tx store.Tx) error {
-		status = http.StatusCreated
 		prev, err := store.GetDoc[authz.RoleDefinitionDoc](c.ctx, tx, authz.KindRoleDefinition, doc.ID)
 		if err == nil {
-			status, doc.CreatedOn, doc.CreatedBy = http.StatusOK, prev.CreatedOn, prev.CreatedBy
+			// Still 201: the REST spec (and so the SDKs) allow nothing else.
+			doc.CreatedOn, doc.CreatedBy = prev.CreatedOn, prev.CreatedBy
 		} else if !store.IsNotFound(err) {
 			return err
 		}
@@ -226,7 +225,7 @@ func (s *Service) putRoleDefinition(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return status, viewRoleDefinition(doc.Scope, doc.RoleDefinition, &doc.Audit), nil
+	return http.StatusCreated, viewRoleDefinition(doc.Scope, doc.RoleDefinition, &doc.Audit), nil
 }
 
 func (s *Service) validateRoleDefinition(c *call) (*authz.RoleDefinitionDoc, error) {
@@ -347,4 +346,18 @@ func (s *Service) deleteRoleDefinition(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return 200, viewRoleDefinition(doc.Scope, doc.RoleDefinition, &doc.Audit), nil
+}
+
+// wirePermissions renders absent lists as [], as ARM does.
+func wirePermissions(ps []rbac.Permission) []rbac.Permission {
+	out := make([]rbac.Permission, len(ps))
+	for i, p := range ps {
+		for _, l := range []*[]string{&p.Actions, &p.NotActions, &p.DataActions, &p.NotDataActions} {
+			if *l == nil {
+				*l = []string{}
+			}
+		}
+		out[i] = p
+	}
+	return out
 }
