@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -44,16 +45,25 @@ func (t *Tx) Tenant(ctx context.Context, idOrDomain string) (*Tenant, error) {
 	return store.LookupDoc[Tenant](ctx, t.tx, KindTenant, "domain:"+strings.ToLower(idOrDomain))
 }
 
-// EnsureWellKnown creates any missing well-known resource principal.
+// EnsureWellKnown creates any missing well-known resource principal and
+// brings existing ones up to date (names and app roles gatehouse knows).
 func (t *Tx) EnsureWellKnown(ctx context.Context, tid string) error {
 	for _, w := range WellKnownResources {
-		if _, err := t.ServicePrincipalByAppID(ctx, tid, w.AppID); err == nil {
+		names := append([]string{w.AppID}, w.Names...)
+		if cur, err := t.ServicePrincipalByAppID(ctx, tid, w.AppID); err == nil {
+			if slices.Equal(cur.ServicePrincipalNames, names) && len(cur.AppRoles) == len(w.AppRoles) {
+				continue
+			}
+			cur.ServicePrincipalNames, cur.AppRoles = names, nonNilRoles(w.AppRoles)
+			if err := store.PutDoc(ctx, t.tx, cur); err != nil {
+				return err
+			}
 			continue
 		} else if !IsNotFound(err) {
 			return err
 		}
 		sp := &ServicePrincipal{ID: NewID(), AppID: w.AppID, TenantID: tid, DisplayName: w.DisplayName,
-			ServicePrincipalType: SPApplication, ServicePrincipalNames: append([]string{w.AppID}, w.Names...),
+			ServicePrincipalType: SPApplication, ServicePrincipalNames: names,
 			AccountEnabled: true, AppOwnerTenantID: MicrosoftTenantID, AppRoles: nonNilRoles(w.AppRoles),
 			TokenVersion: w.TokenVersion, CreatedAt: t.now()}
 		if err := store.CreateDoc(ctx, t.tx, sp); err != nil {
@@ -68,4 +78,21 @@ func nonNilRoles(r []AppRole) []AppRole {
 		return []AppRole{}
 	}
 	return r
+}
+
+// EnsureWellKnownEverywhere runs EnsureWellKnown for every tenant (at start,
+// so data directories made by an older gatehouse learn new resources).
+func (d *Directory) EnsureWellKnownEverywhere(ctx context.Context) error {
+	tenants, err := d.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	return d.Update(ctx, func(tx *Tx) error {
+		for _, ten := range tenants {
+			if err := tx.EnsureWellKnown(ctx, ten.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -6,8 +6,9 @@ const MicrosoftTenantID = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
 // Well-known first-party resource applications every tenant has.
 const (
 	CognitiveServicesAppID = "7d312290-28c8-473c-a0ed-8e53749b6d6d"
-	// AIAppID stands for the resource behind https://ai.azure.com. Azure's
-	// appId for it is not confirmed by a primary source, so this one is ours.
+	// AIAppID stands for the resource behind https://ai.azure.com and
+	// https://ml.azure.com (the default scope of @azure-rest/ai-inference).
+	// Azure's appId for ai.azure.com is not confirmed by a primary source.
 	AIAppID    = "18a66f5f-dbdf-4c17-9dd7-1634712a9cbe"
 	ARMAppID   = "797f4846-ba00-4fd7-ba43-dac1f8f63013"
 	GraphAppID = "00000003-0000-0000-c000-000000000000"
@@ -42,7 +43,7 @@ var WellKnownResources = []WellKnownResource{
 	{AppID: CognitiveServicesAppID, DisplayName: "Azure Cognitive Services",
 		Names: []string{"https://cognitiveservices.azure.com"}, TokenVersion: 1},
 	{AppID: AIAppID, DisplayName: "Azure AI Foundry",
-		Names: []string{"https://ai.azure.com"}, TokenVersion: 1},
+		Names: []string{"https://ai.azure.com", "https://ml.azure.com"}, TokenVersion: 1},
 	{AppID: ARMAppID, DisplayName: "Windows Azure Service Management API",
 		Names: []string{"https://management.azure.com/", "https://management.core.windows.net/"}, TokenVersion: 1},
 	{AppID: GraphAppID, DisplayName: "Microsoft Graph",

@@ -57,9 +57,12 @@ func upstreamError(ctx context.Context, err error) error {
 	return azErr(502, "BadGateway", "The upstream model server could not be reached.")
 }
 
-// hopHeaders are not copied from the upstream's answer.
+// hopHeaders are not copied from the upstream's answer: hop-by-hop
+// headers, and the request ids, which are gatehouse's own (they must match
+// its logs; openai SDKs report x-request-id as the request's id).
 var hopHeaders = map[string]bool{"Connection": true, "Keep-Alive": true, "Transfer-Encoding": true,
-	"Content-Length": true, "Upgrade": true, "Proxy-Connection": true, "Te": true, "Trailer": true}
+	"Content-Length": true, "Upgrade": true, "Proxy-Connection": true, "Te": true, "Trailer": true,
+	"X-Request-Id": true, "Apim-Request-Id": true, "X-Ms-Request-Id": true, "X-Ms-Client-Request-Id": true}
 
 func copyHeaders(dst, src http.Header) {
 	for k, vs := range src {

@@ -144,6 +144,9 @@ func (s *Server) init(ctx context.Context) error {
 	if s.boot, err = s.bootstrap(ctx); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
+	if err := s.dir.EnsureWellKnownEverywhere(ctx); err != nil {
+		return fmt.Errorf("well-known resources: %w", err)
+	}
 	if s.cfg.ConfigFile != "" {
 		if err := applyConfigFile(ctx, s.dir, s.cfg.ConfigFile, s.cfg.DataDir, s.cfg.Out); err != nil {
 			return fmt.Errorf("config %s: %w", s.cfg.ConfigFile, err)
