@@ -35,7 +35,8 @@ func (s *Service) forward(ctx context.Context, w http.ResponseWriter, rq *reques
 	}
 	resp, err := target.Do(ctx, upstream.Operation(rq.route.Op), body)
 	if err != nil {
-		s.settle(rq, charge, usage{})
+		s.quota.adjust(rq.deployment.ID, -charge) // nothing was generated: give the tokens back
+		s.recordUsage(rq, usage{})
 		return 0, upstreamError(ctx, err)
 	}
 	defer resp.Body.Close()

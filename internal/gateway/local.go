@@ -73,8 +73,12 @@ func (s *Service) listModels(ctx context.Context, w http.ResponseWriter, rq *req
 	}
 	for _, d := range ds {
 		name, _, _ := modelOf(d)
-		add(name, d.SystemData.CreatedAt.Unix())
-		add(d.Name, d.SystemData.CreatedAt.Unix())
+		created := int64(0)
+		if d.SystemData != nil {
+			created = d.SystemData.CreatedAt.Unix()
+		}
+		add(name, created)
+		add(d.Name, created)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": out})
 	return http.StatusOK, nil
