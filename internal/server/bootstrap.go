@@ -96,7 +96,7 @@ func createAppWithSecret(ctx context.Context, tx *directory.Tx, tid, name, secre
 	if err != nil {
 		return nil, nil, "", err
 	}
-	secret, _, err := tx.AddPassword(ctx, app.ID, secretName, timeZero, timeZero)
+	secret, _, err := tx.AddPassword(ctx, app.ID, secretName, directory.ZeroTime, directory.ZeroTime)
 	return app, sp, secret, err
 }
 

@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/arm"
 	"github.com/gatehouse/gatehouse/internal/directory"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-var timeZero time.Time
 
 // ensureDemo creates the demo application once and keeps its secret in the
 // owner-only demo file, so every start can print a working command.
