@@ -40,10 +40,10 @@ func (s *Service) putManagementGroup(c *call) (int, any, error) {
 		if err != nil || !strings.EqualFold(pid.ResourceType, typeManagementGroup) {
 			return 0, nil, errBadRequest("InvalidRequestContent", "properties.details.parent.id '%s' is not a management group id.", parent)
 		}
-		if authz.ScopeKey(parent) == authz.ScopeKey(id) {
-			return 0, nil, errBadRequest("InvalidRequestContent", "A management group cannot be its own parent.")
-		}
 		parent = pid.String()
+		if err := s.checkParent(c, id, parent); err != nil {
+			return 0, nil, err
+		}
 	}
 	name := in.Properties.DisplayName
 	if name == "" {
@@ -118,4 +118,28 @@ func (s *Service) moveSubscription(c *call) (int, any, error) {
 		"properties": map[string]any{"displayName": sub.Properties["displayName"], "tenant": sub.TenantID,
 			"parent": map[string]any{"id": mg.String()}, "state": "Active"}}
 	return http.StatusOK, v, nil
+}
+
+// checkParent refuses a parent that does not exist or would make a cycle,
+// and requires the right to place groups under it.
+func (s *Service) checkParent(c *call, child, parent string) error {
+	if _, err := getResource(c.ctx, s.st, parent); store.IsNotFound(err) {
+		return armErr(404, "ParentNotFound", "The parent management group '%s' was not found.", parent)
+	} else if err != nil {
+		return err
+	}
+	for p, hops := authz.ScopeKey(parent), 0; p != "" && hops < 16; hops++ {
+		if p == authz.ScopeKey(child) {
+			return errBadRequest("InvalidParent", "Management group '%s' cannot be placed under '%s': that would make a cycle.", child, parent)
+		}
+		sp, err := store.GetDoc[authz.ScopeParent](c.ctx, s.st, authz.KindScopeParent, p)
+		if store.IsNotFound(err) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		p = sp.Parent
+	}
+	return s.authorize(c, "Microsoft.Management/managementGroups/write", parent, nil)
 }

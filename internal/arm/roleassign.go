@@ -250,7 +250,7 @@ func (s *Service) principalType(c *call, id, given string) (string, error) {
 
 // requireScope checks the scope of an assignment exists (the root always).
 func (s *Service) requireScope(c *call, id *armid.ID) error {
-	if id == nil {
+	if id == nil || id.Parent == nil && scopeString(id) == "/" { // the root always exists
 		return nil
 	}
 	if _, err := getResource(c.ctx, s.st, id.String()); err != nil {

@@ -37,3 +37,25 @@ func TestOtherTenantsSubscriptionIsRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestManagementGroupParents(t *testing.T) {
+	w := newWorld(t)
+	mg := func(name, parent string) (int, map[string]any) {
+		body := `{"properties":{"displayName":"` + name + `"}}`
+		if parent != "" {
+			body = `{"properties":{"details":{"parent":{"id":"/providers/Microsoft.Management/managementGroups/` + parent + `"}}}}`
+		}
+		status, m, _ := w.do(t, w.admin, "PUT", "/providers/Microsoft.Management/managementGroups/"+name, "2021-04-01", body)
+		return status, m
+	}
+	if status, m := mg("a", ""); status >= 300 {
+		t.Fatalf("a: %d %v", status, m)
+	}
+	if status, m := mg("b", "a"); status >= 300 {
+		t.Fatalf("b under a: %d %v", status, m)
+	}
+	status, m := mg("a", "b")
+	wantError(t, status, m, 400, "InvalidParent")
+	status, m = mg("c", "nope")
+	wantError(t, status, m, 404, "ParentNotFound")
+}
