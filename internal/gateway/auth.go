@@ -46,7 +46,7 @@ func (s *Service) authenticate(ctx context.Context, r *http.Request, acct *arm.R
 	if acct.Flag("disableLocalAuth") {
 		return nil, errKeyDisabled()
 	}
-	keys, err := arm.Keys(ctx, s.st, acct.ID)
+	keys, err := s.accountKeys(ctx, acct.ID)
 	if err != nil {
 		return nil, errBadKey()
 	}
@@ -68,19 +68,14 @@ func (s *Service) bearer(ctx context.Context, raw string) (*caller, error) {
 		return nil, errBearer(defaultAudiences[0])
 	}
 	c := &caller{principalID: strings.ToLower(claims.Oid), name: strings.ToLower(claims.Oid), tenant: claims.Tid}
-	if claims.IsApp() {
-		sp, err := s.dir.ServicePrincipal(ctx, claims.Oid)
-		if err != nil || !sp.AccountEnabled || sp.TenantID != claims.Tid {
-			return nil, principalGone(err)
-		}
-		c.principalType, c.displayName = "ServicePrincipal", sp.DisplayName
-		return c, nil
-	}
-	u, err := s.dir.User(ctx, claims.Oid)
-	if err != nil || !u.AccountEnabled || u.TenantID != claims.Tid {
+	p, err := s.principalOf(ctx, c.principalID, claims.IsApp())
+	if err != nil || !p.enabled || p.tenant != claims.Tid {
 		return nil, principalGone(err)
 	}
-	c.principalType, c.name, c.displayName = "User", u.UserPrincipalName, u.DisplayName
+	c.principalType, c.displayName = p.typ, p.displayName
+	if p.upn != "" {
+		c.name = p.upn
+	}
 	return c, nil
 }
 

@@ -15,17 +15,14 @@ import (
 // forward sends the request to the deployment's upstream and copies the
 // answer back, streaming server-sent events chunk by chunk.
 func (s *Service) forward(ctx context.Context, w http.ResponseWriter, rq *request) (int, error) {
-	cfg, err := upstreamOf(rq.deployment)
+	tg, err := s.targetOf(ctx, rq.deployment)
 	if err != nil {
 		return 0, azErr(500, "InvalidUpstream", "The deployment's upstream is misconfigured: "+err.Error())
 	}
-	target, err := s.pool.Target(cfg)
-	if err != nil {
-		return 0, azErr(500, "InvalidUpstream", "The deployment's upstream is misconfigured: "+err.Error())
-	}
+	cfg, target := tg.cfg, tg.t
 	body := rq.body
 	if cfg.Type != upstream.TypeAzureOpenAI {
-		if body, err = withModel(rq.body, upstreamModel(cfg, rq.deployment)); err != nil {
+		if body, err = withModel(rq.body, rq.meta.Model, upstreamModel(cfg, rq.deployment)); err != nil {
 			return 0, err
 		}
 	}
@@ -43,6 +40,10 @@ func (s *Service) forward(ctx context.Context, w http.ResponseWriter, rq *reques
 	copyHeaders(w.Header(), resp.Header)
 	s.rateHeaders(w, rq)
 	w.WriteHeader(resp.StatusCode)
+	if isEventStream(resp) {
+		// The client sees the stream open at once, not at the first token.
+		_ = http.NewResponseController(w).Flush()
+	}
 	u := s.copyBody(w, resp)
 	s.settle(rq, charge, u)
 	return resp.StatusCode, nil
@@ -77,7 +78,7 @@ func copyHeaders(dst, src http.Header) {
 // copyBody copies the response, flushing each read of an event stream, and
 // reads the token usage from it.
 func (s *Service) copyBody(w http.ResponseWriter, resp *http.Response) usage {
-	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+	if !isEventStream(resp) {
 		var buf bytes.Buffer
 		_, _ = io.Copy(w, io.TeeReader(io.LimitReader(resp.Body, 64<<20), &buf))
 		return usageOf(buf.Bytes())
@@ -100,33 +101,39 @@ func (s *Service) copyBody(w http.ResponseWriter, resp *http.Response) usage {
 	}
 }
 
+func isEventStream(resp *http.Response) bool {
+	return strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
+}
+
 // usage is the token usage of one call.
 type usage struct {
 	Prompt, Completion int
 }
 
-type usageBody struct {
-	Usage *struct {
-		PromptTokens     int `json:"prompt_tokens"`
-		CompletionTokens int `json:"completion_tokens"`
-		InputTokens      int `json:"input_tokens"`
-		OutputTokens     int `json:"output_tokens"`
-	} `json:"usage"`
-	Response *usageBody `json:"response"` // responses API stream events
+// usageFields covers the chat/completions/embeddings and responses names.
+type usageFields struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	InputTokens      int `json:"input_tokens"`
+	OutputTokens     int `json:"output_tokens"`
 }
 
+// usageOf reads the usage of an OpenAI response: it decodes only the last
+// "usage" object (where OpenAI servers put it, also inside the responses
+// API's "response"), not the whole body.
 func usageOf(b []byte) usage {
-	var ub usageBody
-	if json.Unmarshal(b, &ub) != nil {
+	i := bytes.LastIndex(b, []byte(`"usage"`))
+	if i < 0 {
 		return usage{}
 	}
-	if ub.Usage == nil && ub.Response != nil {
-		ub = *ub.Response
-	}
-	if ub.Usage == nil {
+	rest, ok := bytes.CutPrefix(bytes.TrimLeft(b[i+len(`"usage"`):], " \t\r\n"), []byte(":"))
+	if !ok {
 		return usage{}
 	}
-	u := ub.Usage
+	var u *usageFields
+	if json.NewDecoder(bytes.NewReader(rest)).Decode(&u) != nil || u == nil {
+		return usage{}
+	}
 	return usage{Prompt: u.PromptTokens + u.InputTokens, Completion: u.CompletionTokens + u.OutputTokens}
 }
 

@@ -33,6 +33,7 @@ type Service struct {
 	quota   *Limiter
 	rec     *telemetry.Recorder
 	metrics *Metrics
+	cache   *cache
 }
 
 // Options configure the gateway.
@@ -52,7 +53,7 @@ func New(dir *directory.Directory, st store.Store, ver *token.Verifier, az *auth
 		o.Logger = slog.Default()
 	}
 	return &Service{dir: dir, st: st, az: az, tokens: newTokenCache(ver), pool: o.Pool, log: o.Logger,
-		quota: NewLimiter(), rec: o.Recorder, metrics: o.Metrics}
+		quota: NewLimiter(), rec: o.Recorder, metrics: o.Metrics, cache: newCache(st)}
 }
 
 // request is one data-plane request on its way through the pipeline.
@@ -103,7 +104,7 @@ func (s *Service) run(w http.ResponseWriter, rq *request, account, path string) 
 		return 0, errNotFound()
 	}
 	rq.route, rq.depName, rq.project = rt, dep, proj
-	acct, err := arm.AccountBySubdomain(ctx, s.st, account)
+	acct, err := s.account(ctx, account)
 	if store.IsNotFound(err) {
 		return 0, errNotFound()
 	}
@@ -172,7 +173,7 @@ func (s *Service) resolveTarget(ctx context.Context, rq *request) error {
 	}
 	rq.scope = rq.account.ID
 	if rq.depName != "" {
-		d, err := arm.Child(ctx, s.st, rq.account.ID, "deployments", rq.depName)
+		d, err := s.child(ctx, rq.account.ID, "deployments", rq.depName)
 		if store.IsNotFound(err) {
 			return errDeploymentNotFound()
 		}
@@ -182,7 +183,7 @@ func (s *Service) resolveTarget(ctx context.Context, rq *request) error {
 		rq.deployment, rq.scope = d, d.ID
 	}
 	if rq.project != "" {
-		p, err := arm.Child(ctx, s.st, rq.account.ID, "projects", rq.project)
+		p, err := s.child(ctx, rq.account.ID, "projects", rq.project)
 		if store.IsNotFound(err) {
 			return azErr(404, "ProjectNotFound", "The project '"+rq.project+"' does not exist in this resource.")
 		}

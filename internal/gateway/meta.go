@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"encoding/json"
 )
 
@@ -37,13 +38,31 @@ func (m bodyMeta) maxOutput() int {
 }
 
 // withModel returns body with its "model" set to model, keeping every
-// other field as the client sent it.
-func withModel(body []byte, model string) ([]byte, error) {
+// other field as the client sent it. The common cases cost no decoding:
+// the model is already right, or absent (Azure's deployment routes) and
+// is spliced in after the opening brace.
+func withModel(body []byte, current, model string) ([]byte, error) {
+	if current == model {
+		return body, nil
+	}
+	v, _ := json.Marshal(model)
+	if current == "" {
+		trimmed := bytes.TrimLeft(body, " \t\r\n")
+		if len(trimmed) > 0 && trimmed[0] == '{' && !bytes.Contains(body, []byte(`"model"`)) {
+			rest := bytes.TrimLeft(trimmed[1:], " \t\r\n")
+			out := make([]byte, 0, len(body)+len(v)+10)
+			out = append(out, `{"model":`...)
+			out = append(out, v...)
+			if len(rest) > 0 && rest[0] != '}' {
+				out = append(out, ',')
+			}
+			return append(out, rest...), nil
+		}
+	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(body, &m); err != nil {
 		return nil, errBadRequest("The request body must be a JSON object.")
 	}
-	v, _ := json.Marshal(model)
 	m["model"] = v
 	return json.Marshal(m)
 }

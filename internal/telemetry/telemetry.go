@@ -7,6 +7,7 @@ package telemetry
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -41,9 +42,13 @@ func (u *UsageRecord) StoreRefs() []string {
 	return []string{"principal:" + u.PrincipalID, "deployment:" + strings.ToLower(u.DeploymentID)}
 }
 
-// AuditRecord is one access decision of the data plane.
+// AuditRecord is an access decision of the data plane. A denial is a
+// record of its own; allowed decisions are counted per principal, action,
+// scope and minute (Count, from Time), so the trail stays small under load
+// while every denial keeps its detail.
 type AuditRecord struct {
 	ID            string    `json:"id"` // sortable by time
+	Count         int64     `json:"count"`
 	Time          time.Time `json:"time"`
 	RequestID     string    `json:"requestId"`
 	PrincipalID   string    `json:"principalId"`
@@ -70,11 +75,13 @@ type Recorder struct {
 	mu    sync.Mutex
 	usage map[string]*UsageRecord
 	audit []*AuditRecord
+	// allowed aggregates allowed decisions by AuditRecord.ID.
+	allowed map[string]*AuditRecord
 }
 
 // NewRecorder writes into st (the telemetry store).
 func NewRecorder(st store.Store, log *slog.Logger) *Recorder {
-	return &Recorder{st: st, log: log, usage: map[string]*UsageRecord{}}
+	return &Recorder{st: st, log: log, usage: map[string]*UsageRecord{}, allowed: map[string]*AuditRecord{}}
 }
 
 // Store is the telemetry store (for readers: ARM usages, the CLI).
@@ -102,10 +109,10 @@ func (r *Recorder) Run(ctx context.Context, interval time.Duration) {
 // Flush writes what is buffered.
 func (r *Recorder) Flush(ctx context.Context) error {
 	r.mu.Lock()
-	usage, audit := r.usage, r.audit
-	r.usage, r.audit = map[string]*UsageRecord{}, nil
+	usage, audit, allowed := r.usage, r.audit, r.allowed
+	r.usage, r.audit, r.allowed = map[string]*UsageRecord{}, nil, map[string]*AuditRecord{}
 	r.mu.Unlock()
-	if len(usage) == 0 && len(audit) == 0 {
+	if len(usage) == 0 && len(audit) == 0 && len(allowed) == 0 {
 		return nil
 	}
 	return r.st.Update(ctx, func(tx store.Tx) error {
@@ -119,8 +126,26 @@ func (r *Recorder) Flush(ctx context.Context) error {
 				return err
 			}
 		}
+		for _, a := range allowed {
+			if err := addCount(ctx, tx, a); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
+}
+
+// addCount merges an aggregated record with one an earlier flush wrote in
+// the same minute.
+func addCount(ctx context.Context, tx store.Tx, a *AuditRecord) error {
+	cur, err := store.GetDoc[AuditRecord](ctx, tx, KindAudit, a.ID)
+	if err == nil {
+		a.Count += cur.Count
+		a.Time = cur.Time
+	} else if !store.IsNotFound(err) {
+		return err
+	}
+	return store.PutDoc(ctx, tx, a)
 }
 
 func addUsage(ctx context.Context, tx store.Tx, u *UsageRecord) error {
@@ -151,11 +176,25 @@ func (r *Recorder) AddUsage(deployment, principal string, prompt, completion int
 	rec.UpdatedAt = time.Now().UTC()
 }
 
-// AddAudit buffers an audit record.
+// AddAudit buffers a decision: a denial as its own record, an allowed one
+// into its minute's count.
 func (r *Recorder) AddAudit(a *AuditRecord) {
 	r.mu.Lock()
-	r.audit = append(r.audit, a)
-	r.mu.Unlock()
+	defer r.mu.Unlock()
+	if !a.Allowed {
+		a.Count = 1
+		r.audit = append(r.audit, a)
+		return
+	}
+	minute := a.Time.UTC().Truncate(time.Minute)
+	h := sha256.Sum256([]byte(a.PrincipalID + "|" + a.Via + "|" + a.Action + "|" + strings.ToLower(a.Scope) + "|" + a.Route))
+	id := minute.Format("20060102T150405.000000000Z") + "-a" + hex.EncodeToString(h[:6])
+	if cur, ok := r.allowed[id]; ok {
+		cur.Count++
+		return
+	}
+	a.ID, a.Count, a.Time, a.RequestID = id, 1, minute, ""
+	r.allowed[id] = a
 }
 
 // AuditID sorts by time: RFC 3339 nanoseconds plus a random suffix.
