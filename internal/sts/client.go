@@ -55,14 +55,14 @@ func (s *Service) findClient(ctx context.Context, clientID string, ten *director
 	if !directory.IsGUID(clientID) {
 		return nil, nil, errAppNotFound(clientID, ten.ID)
 	}
-	app, err := s.dir.ApplicationByAppID(ctx, clientID)
+	app, err := s.reads.app(ctx, clientID)
 	if directory.IsNotFound(err) {
 		return nil, nil, errAppNotFound(clientID, ten.ID)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	sp, err := s.dir.ServicePrincipalByAppID(ctx, ten.ID, app.AppID)
+	sp, err := s.reads.servicePrincipal(ctx, ten.ID, app.AppID)
 	if directory.IsNotFound(err) {
 		if app.TenantID != ten.ID {
 			return nil, nil, errAppNotFound(clientID, ten.ID)

@@ -42,7 +42,7 @@ func (s *Service) mintAppToken(ctx context.Context, rq *Request, ten *directory.
 // appRoles lists the values of the resource's app roles granted to the
 // client's service principal (directly, as Entra does for app tokens).
 func (s *Service) appRoles(ctx context.Context, clientSP string, res *directory.ServicePrincipal) ([]string, error) {
-	grants, err := s.dir.AppRoleAssignmentsOf(ctx, clientSP)
+	grants, err := s.reads.appRoleAssignments(ctx, clientSP)
 	if err != nil || len(grants) == 0 {
 		return nil, err
 	}

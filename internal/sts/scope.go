@@ -49,7 +49,7 @@ func defaultScopeResource(scope string) (string, error) {
 
 // resolveResource finds the resource service principal for name in tenant.
 func (s *Service) resolveResource(ctx context.Context, ten *directory.Tenant, name string) (*Resource, error) {
-	sp, err := s.dir.ResourceByName(ctx, ten.ID, name)
+	sp, err := s.reads.resource(ctx, ten.ID, name)
 	if directory.IsNotFound(err) {
 		return nil, errResourceNotFound(name, ten.ID)
 	}

@@ -26,6 +26,7 @@ type Service struct {
 	now      func() time.Time
 	lifetime time.Duration
 	grants   map[string]Grant
+	reads    *reads
 }
 
 // New returns the token service.
@@ -36,7 +37,7 @@ func New(dir *directory.Directory, keys *token.Keys, o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Service{dir: dir, keys: keys, log: o.Logger, now: time.Now, lifetime: o.TokenLifetime}
+	s := &Service{dir: dir, keys: keys, log: o.Logger, now: time.Now, lifetime: o.TokenLifetime, reads: newReads(dir)}
 	s.grants = map[string]Grant{}
 	s.Register(clientCredentials{s})
 	return s
@@ -53,7 +54,7 @@ func (s *Service) tenant(ctx context.Context, seg string) (*directory.Tenant, er
 	if seg == "" || len(seg) > 256 {
 		return nil, errTenantNotFound(seg)
 	}
-	ten, err := s.dir.Tenant(ctx, seg)
+	ten, err := s.reads.tenant(ctx, seg)
 	if directory.IsNotFound(err) {
 		return nil, errTenantNotFound(seg)
 	}
@@ -74,7 +75,7 @@ func (s *Service) requestTenant(ctx context.Context, seg string, rq *Request) (*
 	if !directory.IsGUID(id) {
 		return nil, errMissingParam("client_id")
 	}
-	app, err := s.dir.ApplicationByAppID(ctx, id)
+	app, err := s.reads.app(ctx, id)
 	if directory.IsNotFound(err) {
 		return nil, errAppNotFound(id, seg)
 	}
