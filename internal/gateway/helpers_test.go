@@ -27,7 +27,9 @@ type env struct {
 	account string // demo account id
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvB(t) }
+
+func newEnvB(t testing.TB) *env {
 	t.Helper()
 	e := testenv.New(t)
 	sub := e.Server.Bootstrap().SubscriptionID
@@ -55,7 +57,7 @@ func (e *env) bearer(t *testing.T, tok, path, body string) (int, http.Header, []
 }
 
 // arm sends an ARM request as the administrator.
-func (e *env) arm(t *testing.T, method, path, version, body string) map[string]any {
+func (e *env) arm(t testing.TB, method, path, version, body string) map[string]any {
 	t.Helper()
 	req, err := http.NewRequest(method, e.URL+path+"?api-version="+version, bytes.NewBufferString(body))
 	if err != nil {
@@ -87,7 +89,7 @@ func (e *env) assign(t *testing.T, principal, role, scope string) string {
 }
 
 // deployment creates a deployment of the demo account.
-func (e *env) deployment(t *testing.T, name string, capacity int, upstream string) {
+func (e *env) deployment(t testing.TB, name string, capacity int, upstream string) {
 	t.Helper()
 	e.arm(t, "PUT", e.account+"/deployments/"+name, "2025-06-01",
 		`{"sku":{"name":"Standard","capacity":`+itoa(capacity)+`},"properties":{"model":{"format":"OpenAI","name":"gpt-4o-mini"},"upstream":"`+upstream+`"}}`)
