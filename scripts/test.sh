@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: vet, unit and conformance tests (with fuzz seed
 # corpora), then the interop suites that drive the real binary with the real
-# Azure SDK clients. Needs Go, Node.js/npm and curl on PATH.
+# Azure SDK clients. Needs Go; installs the rest (scripts/deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/deps.sh
 
 echo "== go vet"
 go vet ./...
