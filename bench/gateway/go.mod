@@ -1,0 +1,3 @@
+module github.com/gatehouse/gatehouse/bench/gateway
+
+go 1.26.8
