@@ -81,6 +81,15 @@ var Routes = []Route{
 	{"POST", "/api/projects/{projectName}/openai/responses", OpResponses, actProjectAPI, fromBody, true, true, "Responses_Create"},
 }
 
+// templates are the routes' templates split into segments, once.
+var templates = func() [][]string {
+	out := make([][]string, len(Routes))
+	for i, r := range Routes {
+		out[i] = strings.Split(strings.Trim(r.Template, "/"), "/")
+	}
+	return out
+}()
+
 // match finds the route for method and path (the path after the account
 // prefix), with the deployment and project names it contains.
 func match(method, path string) (r *Route, deployment, project string, ok bool) {
@@ -90,7 +99,7 @@ func match(method, path string) (r *Route, deployment, project string, ok bool) 
 		if rt.Method != method && !(rt.Method == http.MethodGet && method == http.MethodHead) {
 			continue
 		}
-		tpl := strings.Split(strings.Trim(rt.Template, "/"), "/")
+		tpl := templates[i]
 		if len(tpl) != len(segs) {
 			continue
 		}
