@@ -19,7 +19,7 @@
 # "ttft=20ms&per_token=5ms"), OUT (results folder, default a new temp dir),
 # KEEP=1 (leave the servers running and print how to reach them).
 #
-# Figures, findings and how to profile: docs/benchmarks-gateway.md.
+# Figures, findings and how to profile: docs/benchmarks.md (Inference gateway overhead).
 #
 # Everything listens on 127.0.0.1 only, on free ports picked at start, and
 # stops at exit. Needs root (or sudo) only to apt-get wrk, nginx, jq if missing.
