@@ -11,7 +11,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-
 // ensureDemo creates the demo application once and keeps its secret in the
 // owner-only demo file, so every start can print a working command.
 func ensureDemo(ctx context.Context, dir *directory.Directory, b *Bootstrap, path string) (*Credentials, error) {
