@@ -133,12 +133,17 @@ const (
 	childN    = 50
 )
 
-// TestChild is the child process; it is skipped in a normal run.
-func TestChild(t *testing.T) {
-	path := os.Getenv(childDB)
-	if path == "" {
-		t.Skip("helper process for the kill tests")
+// TestMain runs the kill tests' child (this binary, re-run with childDB
+// set) instead of the tests.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(childDB); path != "" {
+		runChild(path)
 	}
+	os.Exit(m.Run())
+}
+
+// runChild writes and acknowledges records until it is killed.
+func runChild(path string) {
 	s, err := sqlite.Open(path)
 	if err != nil {
 		fmt.Println("error", err)
@@ -167,10 +172,10 @@ func TestChild(t *testing.T) {
 	os.Exit(4)
 }
 
-// startChild runs TestChild and returns it with a scanner on its stdout.
+// startChild runs the child and returns it with a scanner on its stdout.
 func startChild(t *testing.T, path, mode string) (*exec.Cmd, *bufio.Scanner) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestChild$", "-test.count=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childDB+"="+path, childMode+"="+mode)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
