@@ -82,13 +82,13 @@ gatehouse is ready at %[1]s (tenant %[2]s).
 2. Call chat completions on the demo deployment with it (the demo app holds
    Cognitive Services OpenAI User on the account):
 
-  curl --cacert %[3]s '%[6]s' \
+  curl -s --cacert %[3]s '%[6]s' \
     -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     -d '{"messages":[{"role":"user","content":"Hello!"}]}'
 
 3. The same call with the account's key:
 
-  curl --cacert %[3]s '%[6]s' \
+  curl -s --cacert %[3]s '%[6]s' \
     -H 'api-key: %[7]s' -H 'Content-Type: application/json' \
     -d '{"messages":[{"role":"user","content":"Hello!"}]}'
 
