@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/directory"
 	"github.com/gatehouse/gatehouse/internal/token"
@@ -90,5 +89,3 @@ func missingPrincipal(err error) error {
 	}
 	return armErr(401, "InvalidAuthenticationToken", "The access token is invalid: its principal no longer exists or is disabled in the directory.")
 }
-
-func now() time.Time { return time.Now().UTC() }

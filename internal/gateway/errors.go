@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 )
 
 // Error is a data-plane error. Azure's data plane has several shapes; Body
@@ -56,10 +55,6 @@ func errDeploymentNotFound() *Error {
 }
 
 func errBadRequest(msg string) *Error { return azErr(400, "BadRequest", msg) }
-
-func errUpstream(status int, msg string) *Error {
-	return azErr(status, strconv.Itoa(status), msg)
-}
 
 func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error

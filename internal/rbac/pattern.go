@@ -74,10 +74,6 @@ func compilePatternSet(list []string) patternSet {
 	return ps
 }
 
-func (ps *patternSet) empty() bool {
-	return !ps.all && len(ps.exact) == 0 && len(ps.wild) == 0
-}
-
 // match takes the lower-cased action; the map lookup does not allocate.
 func (ps *patternSet) match(s []byte) bool {
 	if ps.all {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/gatehouse/gatehouse/internal/directory"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/sts"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 	"github.com/gatehouse/gatehouse/internal/token"
@@ -48,12 +46,9 @@ type adfsEnv struct {
 func newADFSEnv(t *testing.T) *adfsEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "adfs.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	dir := directory.New(st, []byte("0123456789abcdef0123456789abcdef"))
+	dir := newDirectory(t)
+	st := dir.Store()
+	var err error
 	keys := token.NewKeys(st, token.DefaultPolicy)
 	if err := keys.Rotate(ctx); err != nil {
 		t.Fatal(err)

@@ -13,12 +13,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/directory"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/sts"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
@@ -34,12 +32,9 @@ type benchEnv struct {
 func newBenchEnv(b *testing.B) *benchEnv {
 	b.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	dir := directory.New(st, []byte("0123456789abcdef0123456789abcdef"))
+	dir := newDirectory(b)
+	st := dir.Store()
+	var err error
 	keys := token.NewKeys(st, token.DefaultPolicy)
 	if err := keys.Rotate(ctx); err != nil {
 		b.Fatal(err)

@@ -17,7 +17,7 @@ func (g clientCredentials) Handle(ctx context.Context, rq *Request, ten *directo
 	if err != nil {
 		return nil, err
 	}
-	res, err := g.s.resolveResource(ctx, ten, graphOnThisHost(rq, name))
+	res, err := g.s.resolveResource(ctx, rq, ten, name)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -15,7 +14,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/gatehouse/gatehouse/internal/directory"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/sts"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 	"github.com/gatehouse/gatehouse/internal/token"
@@ -41,12 +39,9 @@ func TestKeyRotation(t *testing.T) {
 	t0 := time.Now().UTC().Truncate(time.Second)
 	clock := &fakeClock{t: t0}
 
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "gatehouse.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	dir := directory.New(st, []byte("0123456789abcdef0123456789abcdef"))
+	dir := newDirectory(t)
+	st := dir.Store()
+	var err error
 	dir.SetClock(clock.Now)
 	keys := token.NewKeys(st, policy)
 	keys.SetClock(clock.Now)

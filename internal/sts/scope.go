@@ -47,8 +47,11 @@ func defaultScopeResource(scope string) (string, error) {
 	return resources[0], nil
 }
 
-// resolveResource finds the resource service principal for name in tenant.
-func (s *Service) resolveResource(ctx context.Context, ten *directory.Tenant, name string) (*Resource, error) {
+// resolveResource finds the resource service principal for name in tenant,
+// for every grant. A resource naming this gatehouse itself means Microsoft
+// Graph (see graphOnThisHost).
+func (s *Service) resolveResource(ctx context.Context, rq *Request, ten *directory.Tenant, name string) (*Resource, error) {
+	name = graphOnThisHost(rq, name)
 	sp, err := s.reads.resource(ctx, ten.ID, name)
 	if directory.IsNotFound(err) {
 		return nil, errResourceNotFound(name, ten.ID)

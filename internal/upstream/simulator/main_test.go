@@ -103,8 +103,6 @@ func wantError(t testing.TB, rec *httptest.ResponseRecorder, status int) errorBo
 	return e
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func deref(p *string) string {
 	if p == nil {
 		return "<nil>"
