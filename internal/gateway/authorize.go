@@ -12,7 +12,7 @@ import (
 func (s *Service) authorize(ctx context.Context, rq *request) error {
 	c := rq.caller
 	if c.key {
-		s.audit(rq, true, "account key (bypasses RBAC)")
+		s.audit(rq, true, func() string { return "account key (bypasses RBAC)" })
 		return nil
 	}
 	d, snap, err := s.az.Decide(ctx, rbac.Request{PrincipalID: c.principalID, PrincipalType: c.principalType,
@@ -22,10 +22,10 @@ func (s *Service) authorize(ctx context.Context, rq *request) error {
 	}
 	s.metrics.decision(d.Allowed)
 	if d.Allowed {
-		s.audit(rq, true, d.Explain())
+		s.audit(rq, true, d.Explain)
 		return nil
 	}
-	s.audit(rq, false, d.Explain())
+	s.audit(rq, false, d.Explain)
 	return permissionDenied(rq, d, snap)
 }
 

@@ -3,7 +3,6 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -69,7 +68,8 @@ var hopHeaders = map[string]bool{"Connection": true, "Keep-Alive": true, "Transf
 
 func copyHeaders(dst, src http.Header) {
 	for k, vs := range src {
-		if hopHeaders[k] || strings.HasPrefix(strings.ToLower(k), "x-ratelimit-") {
+		// Keys are canonical (http.ReadResponse, Header.Set), so no case folding.
+		if hopHeaders[k] || strings.HasPrefix(k, "X-Ratelimit-") {
 			continue
 		}
 		dst[k] = vs
@@ -83,8 +83,9 @@ func (s *Service) copyBody(w http.ResponseWriter, resp *http.Response) usage {
 	defer copyBuffers.Put(bp)
 	b := *bp
 	if !isEventStream(resp) {
-		var buf bytes.Buffer
-		_, _ = io.CopyBuffer(w, io.TeeReader(io.LimitReader(resp.Body, 64<<20), &buf), b)
+		buf := bodyBuffers.Get().(*bytes.Buffer)
+		defer putBodyBuffer(buf)
+		_, _ = io.CopyBuffer(w, io.TeeReader(io.LimitReader(resp.Body, 64<<20), buf), b)
 		return usageOf(buf.Bytes())
 	}
 	rc := http.NewResponseController(w)
@@ -112,36 +113,14 @@ func isEventStream(resp *http.Response) bool {
 // request showed in the profile.
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
-// usage is the token usage of one call.
-type usage struct {
-	Prompt, Completion int
-}
+// bodyBuffers keep a response for its usage; big ones are not kept.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// usageFields covers the chat/completions/embeddings and responses names.
-type usageFields struct {
-	PromptTokens     int `json:"prompt_tokens"`
-	CompletionTokens int `json:"completion_tokens"`
-	InputTokens      int `json:"input_tokens"`
-	OutputTokens     int `json:"output_tokens"`
-}
-
-// usageOf reads the usage of an OpenAI response: it decodes only the last
-// "usage" object (where OpenAI servers put it, also inside the responses
-// API's "response"), not the whole body.
-func usageOf(b []byte) usage {
-	i := bytes.LastIndex(b, []byte(`"usage"`))
-	if i < 0 {
-		return usage{}
+func putBodyBuffer(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 {
+		b.Reset()
+		bodyBuffers.Put(b)
 	}
-	rest, ok := bytes.CutPrefix(bytes.TrimLeft(b[i+len(`"usage"`):], " \t\r\n"), []byte(":"))
-	if !ok {
-		return usage{}
-	}
-	var u *usageFields
-	if json.NewDecoder(bytes.NewReader(rest)).Decode(&u) != nil || u == nil {
-		return usage{}
-	}
-	return usage{Prompt: u.PromptTokens + u.InputTokens, Completion: u.CompletionTokens + u.OutputTokens}
 }
 
 // sseUsage finds the usage in an event stream (the final chunk when the

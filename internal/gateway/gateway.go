@@ -76,11 +76,11 @@ type request struct {
 // the account named by its subdomain.
 func (s *Service) ServeAccount(w http.ResponseWriter, r *http.Request, account, path string) {
 	rq := &request{r: r, id: reqid.From(r.Context()), start: time.Now()}
-	h := w.Header()
-	h.Set("apim-request-id", rq.id)
-	h.Set("x-request-id", rq.id)
-	if id := r.Header.Get("x-ms-client-request-id"); id != "" {
-		h.Set("x-ms-client-request-id", id)
+	h := w.Header() // canonical keys, set directly: this runs on every request
+	ids := []string{rq.id}
+	h["Apim-Request-Id"], h["X-Request-Id"] = ids, ids
+	if id := r.Header["X-Ms-Client-Request-Id"]; len(id) > 0 && id[0] != "" {
+		h["X-Ms-Client-Request-Id"] = id[:1]
 	}
 	status, err := s.run(w, rq, account, path)
 	if err != nil {

@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"bytes"
 	"encoding/json"
+	"strconv"
 	"testing"
 )
 
@@ -47,4 +49,83 @@ func TestUsageOf(t *testing.T) {
 			t.Errorf("usageOf(%s) = %+v, want %+v", c.body, got, c.want)
 		}
 	}
+}
+
+// FuzzUsageOf checks the scanner against encoding/json: on any body whose
+// last "usage" is a well-formed object, both read the same counts, and no
+// input panics.
+func FuzzUsageOf(f *testing.F) {
+	for _, s := range []string{
+		`{"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}`,
+		`{"response":{"usage":{"input_tokens":5,"input_tokens_details":{"cached_tokens":1},"output_tokens":6}}}`,
+		`{"usage":{"prompt_tokens":1,"x":[1,{"y":"}"}],"completion_tokens":2}}`,
+		`{"usage":{"prompt_tokens":"3"}}`, `{"usage":null}`, `{"usage":{`, `"usage":{"a":"\"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got := usageOf(b)
+		i := bytes.LastIndex(b, []byte(`"usage"`))
+		if i < 0 {
+			if got != (usage{}) {
+				t.Fatalf("no usage, got %+v", got)
+			}
+			return
+		}
+		rest, ok := bytes.CutPrefix(bytes.TrimLeft(b[i+len(`"usage"`):], " \t\r\n"), []byte(":"))
+		if !ok {
+			return
+		}
+		var u map[string]json.RawMessage
+		dec := json.NewDecoder(bytes.NewReader(rest))
+		if dec.Decode(&u) != nil || u == nil {
+			return // not an object: the scanner may give up or not, either is fine
+		}
+		var want usage
+		for k, v := range u {
+			n, err := strconv.Atoi(string(v))
+			if err != nil || n < 0 {
+				continue
+			}
+			switch k {
+			case "prompt_tokens", "input_tokens":
+				want.Prompt += n
+			case "completion_tokens", "output_tokens":
+				want.Completion += n
+			}
+		}
+		if got != want {
+			t.Fatalf("usageOf(%q) = %+v, encoding/json reads %+v", b, got, want)
+		}
+	})
+}
+
+// FuzzParseMeta checks the scanning fast path against encoding/json: the
+// same fields, and an error exactly when encoding/json has one.
+func FuzzParseMeta(f *testing.F) {
+	for _, s := range []string{
+		`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"max_tokens":16,"stream":true}`,
+		`{"stream_options":{"include_usage":true},"stream":false,"max_completion_tokens":null}`,
+		`{"MODEL":"x"}`, `{"model":"a\u0062"}`, `{"max_tokens":1.5}`, `{"max_tokens":-3}`, `{"stream":1}`,
+		`{"model":"a","model":"b"}`, `{"model":null}`, `[1]`, `{"model":`, ` {"max_output_tokens": 9999999999999999999999}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) == 0 {
+			return
+		}
+		got, gotErr := parseMeta(b)
+		var want bodyMeta
+		wantErr := json.Unmarshal(b, &want)
+		if (gotErr != nil) != (wantErr != nil) {
+			t.Fatalf("parseMeta(%q): error %v, encoding/json: %v", b, gotErr, wantErr)
+		}
+		if gotErr != nil {
+			return
+		}
+		if g, w := mustJSON(got), mustJSON(want); g != w {
+			t.Fatalf("parseMeta(%q) = %s, encoding/json reads %s", b, g, w)
+		}
+	})
 }

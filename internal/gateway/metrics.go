@@ -47,7 +47,7 @@ func routeLabel(rq *request) string {
 	if rq.route == nil {
 		return "unmatched"
 	}
-	return rq.route.Method + " " + rq.route.Template
+	return rq.route.label()
 }
 
 // observe records a finished request.

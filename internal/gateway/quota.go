@@ -173,6 +173,7 @@ func (s *Service) rateHeaders(w http.ResponseWriter, rq *request) {
 		return
 	}
 	req, tok := s.quota.remaining(rq.deployment.ID, capacityOf(rq))
-	w.Header().Set("x-ratelimit-remaining-requests", strconv.Itoa(req))
-	w.Header().Set("x-ratelimit-remaining-tokens", strconv.Itoa(tok))
+	h := w.Header() // canonical keys, set directly: this runs on every response
+	h["X-Ratelimit-Remaining-Requests"] = []string{strconv.Itoa(req)}
+	h["X-Ratelimit-Remaining-Tokens"] = []string{strconv.Itoa(tok)}
 }

@@ -6,8 +6,9 @@ import (
 	"github.com/gatehouse/gatehouse/internal/telemetry"
 )
 
-// audit records a decision of the gateway.
-func (s *Service) audit(rq *request, allowed bool, reason string) {
+// audit records a decision of the gateway; reason is asked for only when
+// a record is made (allowed decisions are counted per minute).
+func (s *Service) audit(rq *request, allowed bool, reason func() string) {
 	if s.rec == nil {
 		return
 	}
@@ -16,9 +17,14 @@ func (s *Service) audit(rq *request, allowed bool, reason string) {
 		via, pid = "key", "key"
 	}
 	now := time.Now()
+	if allowed {
+		s.rec.AddAllowed(now, telemetry.Allowed{PrincipalID: pid, PrincipalType: rq.caller.principalType, Via: via,
+			Action: rq.route.Action, Scope: rq.scope, Route: rq.route.label()}, reason)
+		return
+	}
 	s.rec.AddAudit(&telemetry.AuditRecord{ID: telemetry.AuditID(now), Time: now.UTC(), RequestID: rq.id, PrincipalID: pid,
 		PrincipalType: rq.caller.principalType, Via: via, Action: rq.route.Action, Scope: rq.scope,
-		Allowed: allowed, Reason: reason, Route: rq.route.Method + " " + rq.route.Template})
+		Reason: reason(), Route: rq.route.label()})
 }
 
 // recordUsage adds a call's tokens to its deployment's and principal's totals.

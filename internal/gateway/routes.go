@@ -90,6 +90,18 @@ var templates = func() [][]string {
 	return out
 }()
 
+// routeLabels are "METHOD template", built once: they label metrics and
+// audit records on every request.
+var routeLabels = func() map[*Route]string {
+	m := make(map[*Route]string, len(Routes))
+	for i := range Routes {
+		m[&Routes[i]] = Routes[i].Method + " " + Routes[i].Template
+	}
+	return m
+}()
+
+func (r *Route) label() string { return routeLabels[r] }
+
 // match finds the route for method and path (the path after the account
 // prefix), with the deployment and project names it contains.
 func match(method, path string) (r *Route, deployment, project string, ok bool) {

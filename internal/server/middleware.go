@@ -38,7 +38,7 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := uuid.NewString()
-		w.Header().Set("x-request-id", id)
+		w.Header()["X-Request-Id"] = []string{id}
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -47,8 +47,10 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 					http.Error(sw, `{"error":{"code":"InternalServerError","message":"The server encountered an internal error."}}`, http.StatusInternalServerError)
 				}
 			}
-			log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-				"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", id)
+			if log.Enabled(r.Context(), slog.LevelInfo) { // the arguments cost allocations even when not logged
+				log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+					"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", id)
+			}
 		}()
 		next.ServeHTTP(sw, r.WithContext(reqid.With(r.Context(), id)))
 	})

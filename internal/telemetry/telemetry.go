@@ -75,13 +75,24 @@ type Recorder struct {
 	mu    sync.Mutex
 	usage map[string]*UsageRecord
 	audit []*AuditRecord
-	// allowed aggregates allowed decisions by AuditRecord.ID.
-	allowed map[string]*AuditRecord
+	// allowed aggregates allowed decisions by key and minute.
+	allowed map[allowedKey]*AuditRecord
+}
+
+// Allowed identifies the allowed decisions that are counted together in
+// each minute.
+type Allowed struct {
+	PrincipalID, PrincipalType, Via, Action, Scope, Route string
+}
+
+type allowedKey struct {
+	Allowed
+	minute int64
 }
 
 // NewRecorder writes into st (the telemetry store).
 func NewRecorder(st store.Store, log *slog.Logger) *Recorder {
-	return &Recorder{st: st, log: log, usage: map[string]*UsageRecord{}, allowed: map[string]*AuditRecord{}}
+	return &Recorder{st: st, log: log, usage: map[string]*UsageRecord{}, allowed: map[allowedKey]*AuditRecord{}}
 }
 
 // Store is the telemetry store (for readers: ARM usages, the CLI).
@@ -110,7 +121,7 @@ func (r *Recorder) Run(ctx context.Context, interval time.Duration) {
 func (r *Recorder) Flush(ctx context.Context) error {
 	r.mu.Lock()
 	usage, audit, allowed := r.usage, r.audit, r.allowed
-	r.usage, r.audit, r.allowed = map[string]*UsageRecord{}, nil, map[string]*AuditRecord{}
+	r.usage, r.audit, r.allowed = map[string]*UsageRecord{}, nil, map[allowedKey]*AuditRecord{}
 	r.mu.Unlock()
 	if len(usage) == 0 && len(audit) == 0 && len(allowed) == 0 {
 		return nil
@@ -179,22 +190,34 @@ func (r *Recorder) AddUsage(deployment, principal string, prompt, completion int
 // AddAudit buffers a decision: a denial as its own record, an allowed one
 // into its minute's count.
 func (r *Recorder) AddAudit(a *AuditRecord) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !a.Allowed {
-		a.Count = 1
-		r.audit = append(r.audit, a)
+	if a.Allowed {
+		r.AddAllowed(a.Time, Allowed{a.PrincipalID, a.PrincipalType, a.Via, a.Action, a.Scope, a.Route},
+			func() string { return a.Reason })
 		return
 	}
-	minute := a.Time.UTC().Truncate(time.Minute)
-	h := sha256.Sum256([]byte(a.PrincipalID + "|" + a.Via + "|" + a.Action + "|" + strings.ToLower(a.Scope) + "|" + a.Route))
-	id := minute.Format("20060102T150405.000000000Z") + "-a" + hex.EncodeToString(h[:6])
-	if cur, ok := r.allowed[id]; ok {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a.Count = 1
+	r.audit = append(r.audit, a)
+}
+
+// AddAllowed counts an allowed decision made at t into its minute's
+// record; reason is asked for once per minute and key. It runs on every
+// data-plane request, so it builds nothing when the count exists.
+func (r *Recorder) AddAllowed(t time.Time, k Allowed, reason func() string) {
+	key := allowedKey{k, t.Unix() / 60}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if cur, ok := r.allowed[key]; ok {
 		cur.Count++
 		return
 	}
-	a.ID, a.Count, a.Time, a.RequestID = id, 1, minute, ""
-	r.allowed[id] = a
+	minute := time.Unix(key.minute*60, 0).UTC()
+	// The ID is the same for every flush of the minute, so addCount merges.
+	h := sha256.Sum256([]byte(k.PrincipalID + "|" + k.Via + "|" + k.Action + "|" + strings.ToLower(k.Scope) + "|" + k.Route))
+	r.allowed[key] = &AuditRecord{ID: minute.Format("20060102T150405.000000000Z") + "-a" + hex.EncodeToString(h[:6]),
+		Count: 1, Time: minute, PrincipalID: k.PrincipalID, PrincipalType: k.PrincipalType, Via: k.Via,
+		Action: k.Action, Scope: k.Scope, Allowed: true, Reason: reason(), Route: k.Route}
 }
 
 // AuditID sorts by time: RFC 3339 nanoseconds plus a random suffix.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/upstream/simulator"
 )
@@ -26,20 +27,41 @@ type Target interface {
 
 // Pool keeps one Target per distinct config, sharing connections.
 type Pool struct {
-	client *http.Client
+	client *http.Client // token requests; model calls through a proxy
+	h1     *h1Transport // model calls, unless client was given
 	mu     sync.Mutex
 	m      map[string]Target
 }
 
-// NewPool returns a pool whose HTTP targets use client (nil: a default
-// client with keep-alive; no overall timeout, streams are long).
+// NewPool returns a pool whose HTTP targets use client (nil: keep-alive
+// connections of gatehouse's own HTTP/1.1 transport, or net/http's where
+// the environment names a proxy; no overall timeout, streams are long).
 func NewPool(client *http.Client) *Pool {
+	p := &Pool{client: client, m: map[string]Target{}}
 	if client == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 256
-		client = &http.Client{Transport: tr}
+		p.client = &http.Client{Transport: tr}
+		p.h1 = newH1Transport(nil)
 	}
-	return &Pool{client: client, m: map[string]Target{}}
+	return p
+}
+
+// transport is what carries model calls to base.
+func (p *Pool) transport(base string) http.RoundTripper {
+	rt := p.client.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	if p.h1 == nil {
+		return rt
+	}
+	if req, err := http.NewRequest(http.MethodPost, base, nil); err == nil {
+		if proxy, err := http.ProxyFromEnvironment(req); err == nil && proxy == nil {
+			return p.h1
+		}
+	}
+	return rt
 }
 
 // Target returns the target for c.
@@ -65,12 +87,14 @@ func (p *Pool) build(c *Config) (Target, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &httpTarget{client: &http.Client{Transport: handlerTransport{simulator.New(opts)}},
-			base: "http://simulator/v1", cfg: c}, nil
+		return &httpTarget{rt: handlerTransport{simulator.New(opts)}, base: "http://simulator/v1", cfg: c,
+			timeout: c.timeout()}, nil
 	case TypeOpenAI:
-		return &httpTarget{client: p.client, base: strings.TrimRight(c.URL, "/"), cfg: c}, nil
+		base := strings.TrimRight(c.URL, "/")
+		return &httpTarget{rt: p.transport(base), base: base, cfg: c, timeout: c.timeout()}, nil
 	case TypeAzureOpenAI:
-		t := &httpTarget{client: p.client, base: strings.TrimRight(c.URL, "/"), cfg: c, azure: true}
+		base := strings.TrimRight(c.URL, "/")
+		t := &httpTarget{rt: p.transport(base), base: base, cfg: c, azure: true, timeout: c.timeout()}
 		if c.APIKey == "" {
 			t.creds = newClientCredentials(p.client, c)
 		}
@@ -81,11 +105,12 @@ func (p *Pool) build(c *Config) (Target, error) {
 
 // httpTarget speaks the OpenAI API (or Azure OpenAI's form of it) over HTTP.
 type httpTarget struct {
-	client *http.Client
-	base   string
-	cfg    *Config
-	azure  bool
-	creds  *clientCredentials
+	rt      http.RoundTripper
+	base    string
+	cfg     *Config
+	timeout time.Duration
+	azure   bool
+	creds   *clientCredentials
 }
 
 func (t *httpTarget) url(op Operation) string {
@@ -108,7 +133,7 @@ func (t *httpTarget) Do(ctx context.Context, op Operation, body []byte) (*http.R
 	if op == "models" {
 		method, body = http.MethodGet, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, t.cfg.timeout())
+	ctx, cancel := context.WithTimeout(ctx, t.timeout)
 	req, err := http.NewRequestWithContext(ctx, method, t.url(op), bytes.NewReader(body))
 	if err != nil {
 		cancel()
@@ -119,7 +144,7 @@ func (t *httpTarget) Do(ctx context.Context, op Operation, body []byte) (*http.R
 		cancel()
 		return nil, err
 	}
-	resp, err := t.client.Do(req)
+	resp, err := t.rt.RoundTrip(req) // no redirects: a model call is never redirected
 	if err != nil {
 		cancel()
 		return nil, err

@@ -1,0 +1,349 @@
+package upstream
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// h1Transport is an http.RoundTripper for HTTP/1.1 model servers that does
+// all its I/O on the calling goroutine.
+//
+// net/http's Transport hands every request to a writer goroutine and every
+// response back from a reader goroutine; on the gateway's hot path those
+// wake-ups cost more CPU than the proxying itself (docs/benchmarks.md).
+// Here one goroutine writes the request, parses the answer with net/http's
+// own http.ReadResponse and reads the body, and the connection goes back
+// to the idle pool when the body ends. A context that ends (the client left,
+// the timeout passed) breaks the connection's I/O through its deadline.
+type h1Transport struct {
+	dialer      net.Dialer
+	tlsConfig   *tls.Config // for https; nil: the system roots
+	idleTimeout time.Duration
+	maxIdle     int // per host
+
+	mu   sync.Mutex
+	idle map[string][]*h1Conn // by scheme://host:port, oldest first
+}
+
+func newH1Transport(tlsConfig *tls.Config) *h1Transport {
+	return &h1Transport{
+		dialer:      net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second},
+		tlsConfig:   tlsConfig,
+		idleTimeout: 90 * time.Second,
+		maxIdle:     256,
+		idle:        map[string][]*h1Conn{},
+	}
+}
+
+// h1Conn is one connection to an upstream, with its buffers.
+type h1Conn struct {
+	net.Conn
+	key    string
+	br     *bufio.Reader
+	bw     *bufio.Writer
+	read   int64 // bytes read so far: a retry is safe only when none came back
+	idleAt time.Time
+}
+
+func (c *h1Conn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.read += int64(n)
+	return n, err
+}
+
+// aLongTimeAgo is a deadline that makes pending I/O fail at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// RoundTrip sends req and returns the response; its body streams from the
+// connection. A request on a reused connection that the server had
+// already closed (keep-alive race) is sent again once on a new one.
+func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		closeBody(req)
+		return nil, fmt.Errorf("upstream: unsupported scheme %q", req.URL.Scheme)
+	}
+	key := req.URL.Scheme + "://" + hostPort(req.URL.Scheme, req.URL.Host)
+	for attempt := 0; ; attempt++ {
+		c, reused, err := t.conn(req.Context(), key, req.URL, attempt > 0)
+		if err != nil {
+			closeBody(req)
+			return nil, ctxErr(req.Context(), err)
+		}
+		resp, retry, err := t.exchange(c, req, reused)
+		if err == nil {
+			return resp, nil
+		}
+		c.Close()
+		if !retry || req.Context().Err() != nil {
+			closeBody(req)
+			return nil, ctxErr(req.Context(), err)
+		}
+		if req.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// exchange writes req on c and reads the response head. retry reports
+// whether the request may be sent again: c was reused and the server
+// answered nothing.
+func (t *h1Transport) exchange(c *h1Conn, req *http.Request, reused bool) (resp *http.Response, retry bool, err error) {
+	ctx := req.Context()
+	stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(aLongTimeAgo) })
+	before := c.read
+	canRetry := func() bool { return reused && c.read == before && (req.Body == nil || req.GetBody != nil) }
+	if err := writeRequest(c.bw, req); err != nil {
+		stop()
+		return nil, canRetry(), err
+	}
+	for {
+		resp, err = http.ReadResponse(c.br, req)
+		if err != nil {
+			stop()
+			return nil, canRetry(), err
+		}
+		// 1xx answers (100 Continue, 103 Early Hints) precede the real one.
+		if resp.StatusCode < 100 || resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			break
+		}
+	}
+	resp.Body = &h1Body{rc: resp.Body, c: c, t: t, ctx: ctx, stop: stop, reuse: !resp.Close && !req.Close}
+	return resp, false, nil
+}
+
+// writeRequest writes the request line, headers and body, and flushes
+// them in one write.
+func writeRequest(bw *bufio.Writer, req *http.Request) error {
+	if req.Body != nil && req.Body != http.NoBody && req.ContentLength <= 0 {
+		return errors.New("upstream: a request body needs its length")
+	}
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
+	}
+	if !validHeaderValue(host) || !validHeaderValue(req.Method) || strings.ContainsAny(req.Method, " ") {
+		return errors.New("upstream: invalid request line")
+	}
+	bw.WriteString(req.Method)
+	bw.WriteByte(' ')
+	bw.WriteString(req.URL.RequestURI())
+	bw.WriteString(" HTTP/1.1\r\nHost: ")
+	bw.WriteString(host)
+	bw.WriteString("\r\n")
+	if req.Header.Get("User-Agent") == "" {
+		bw.WriteString("User-Agent: gatehouse\r\n")
+	}
+	for k, vs := range req.Header {
+		if !validHeaderName(k) || k == "Host" || k == "Content-Length" || k == "Connection" {
+			continue
+		}
+		for _, v := range vs {
+			if !validHeaderValue(v) {
+				return fmt.Errorf("upstream: invalid value for header %s", k)
+			}
+			bw.WriteString(k)
+			bw.WriteString(": ")
+			bw.WriteString(v)
+			bw.WriteString("\r\n")
+		}
+	}
+	if req.Close {
+		bw.WriteString("Connection: close\r\n")
+	}
+	if req.ContentLength > 0 {
+		fmt.Fprintf(bw, "Content-Length: %d\r\n", req.ContentLength)
+	}
+	bw.WriteString("\r\n")
+	if req.ContentLength > 0 {
+		n, err := io.Copy(bw, io.LimitReader(req.Body, req.ContentLength))
+		req.Body.Close()
+		if err != nil {
+			return err
+		}
+		if n != req.ContentLength {
+			return fmt.Errorf("upstream: request body has %d bytes, not %d", n, req.ContentLength)
+		}
+	}
+	return bw.Flush()
+}
+
+// validHeaderValue refuses what would split the request: CR, LF, NUL.
+func validHeaderValue(v string) bool { return !strings.ContainsAny(v, "\r\n\x00") }
+
+func validHeaderName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c <= ' ' || c >= 0x7f || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+// h1Body is a response body; at its end the connection goes back to the
+// pool, if it can carry another request.
+type h1Body struct {
+	rc    io.ReadCloser
+	c     *h1Conn
+	t     *h1Transport
+	ctx   context.Context
+	stop  func() bool
+	reuse bool
+	mu    sync.Mutex
+	done  bool
+}
+
+func (b *h1Body) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done {
+		return 0, io.EOF
+	}
+	n, err := b.rc.Read(p)
+	switch {
+	case err == io.EOF:
+		b.finish(true)
+	case err != nil:
+		b.finish(false)
+		err = ctxErr(b.ctx, err)
+	}
+	return n, err
+}
+
+// Close before the end of the body closes the connection: what remains
+// could be a long stream.
+func (b *h1Body) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.done {
+		b.finish(false)
+	}
+	return nil
+}
+
+func (b *h1Body) finish(eof bool) {
+	b.done = true
+	// stop is false when the context's deadline hook ran or is running.
+	if b.stop() && eof && b.reuse && b.c.br.Buffered() == 0 {
+		b.t.putIdle(b.c)
+		return
+	}
+	b.c.Close()
+}
+
+// conn returns an idle connection to key, or dials one (always, if fresh).
+func (t *h1Transport) conn(ctx context.Context, key string, u *url.URL, fresh bool) (*h1Conn, bool, error) {
+	if !fresh {
+		if c := t.getIdle(key); c != nil {
+			return c, true, nil
+		}
+	}
+	scheme, addr, _ := strings.Cut(key, "://")
+	nc, err := t.dialer.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, false, err
+	}
+	if scheme == "https" {
+		cfg := &tls.Config{}
+		if t.tlsConfig != nil {
+			cfg = t.tlsConfig.Clone()
+		}
+		if cfg.ServerName == "" {
+			cfg.ServerName = u.Hostname()
+		}
+		cfg.NextProtos = []string{"http/1.1"}
+		tc := tls.Client(nc, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			nc.Close()
+			return nil, false, err
+		}
+		nc = tc
+	}
+	c := &h1Conn{Conn: nc, key: key}
+	c.br = bufio.NewReaderSize(c, 16<<10)
+	c.bw = bufio.NewWriterSize(nc, 16<<10)
+	return c, false, nil
+}
+
+func (t *h1Transport) getIdle(key string) *h1Conn {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cs := t.idle[key]
+	for len(cs) > 0 {
+		c := cs[len(cs)-1] // the most recently used: the least likely to be closed by the server
+		cs = cs[:len(cs)-1]
+		if time.Since(c.idleAt) < t.idleTimeout {
+			t.idle[key] = cs
+			return c
+		}
+		c.Close()
+	}
+	t.idle[key] = cs
+	return nil
+}
+
+func (t *h1Transport) putIdle(c *h1Conn) {
+	_ = c.SetDeadline(time.Time{})
+	now := time.Now()
+	c.idleAt = now
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cs := t.idle[c.key]
+	// Connections idle too long, or over the limit, are closed oldest first.
+	drop := 0
+	for drop < len(cs) && (now.Sub(cs[drop].idleAt) >= t.idleTimeout || len(cs)-drop >= t.maxIdle) {
+		cs[drop].Close()
+		drop++
+	}
+	t.idle[c.key] = append(cs[drop:], c)
+}
+
+// CloseIdle closes every idle connection.
+func (t *h1Transport) CloseIdle() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, cs := range t.idle {
+		for _, c := range cs {
+			c.Close()
+		}
+		delete(t.idle, k)
+	}
+}
+
+func hostPort(scheme, host string) string {
+	if _, _, err := net.SplitHostPort(host); err == nil {
+		return host
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if scheme == "https" {
+		return net.JoinHostPort(host, "443")
+	}
+	return net.JoinHostPort(host, "80")
+}
+
+// ctxErr reports the context's error in place of the I/O error its
+// deadline hook caused, as net/http does.
+func ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
