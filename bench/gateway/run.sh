@@ -3,6 +3,9 @@
 #   direct      straight to `gatehouse simulate` (plain HTTP)
 #   nginx       through nginx as a plain reverse proxy (TLS, like gatehouse)
 #   nginx-http  through the same nginx over plain HTTP (shows TLS's share)
+#   go-nethttp  through a Go TLS proxy with no logic on net/http (server and
+#               Transport: the floor of the stack gatehouse is built on)
+#   go-fasthttp the same on github.com/valyala/fasthttp (another Go stack)
 #   gatehouse   through `gatehouse serve` (TLS, bearer token, RBAC, quota)
 # with wrk at 1 connection/1 thread and 10 connections/2 threads, each
 # measurement repeated (medians), then streamed time to first byte direct vs
@@ -14,7 +17,7 @@
 # Knobs (environment): DURATION (wrk, default 5s), WARMUP (2s), REPEAT (3),
 # RATE (fixed-rate run, requests/s over 10 connections, 500; 0: skip),
 # RATE_DURATION (4s),
-# TARGETS ("direct nginx nginx-http gatehouse"), TTFB_N (requests per target
+# TARGETS ("direct nginx nginx-http go-nethttp go-fasthttp gatehouse"), TTFB_N (requests per target
 # and repetition, 60), STREAM_OPTIONS (the streaming simulator's options,
 # "ttft=20ms&per_token=5ms"), OUT (results folder, default a new temp dir),
 # KEEP=1 (leave the servers running and print how to reach them).
@@ -30,7 +33,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-2s}
 REPEAT=${REPEAT:-3}
-TARGETS=${TARGETS:-"direct nginx nginx-http gatehouse"}
+TARGETS=${TARGETS:-"direct nginx nginx-http go-nethttp go-fasthttp gatehouse"}
 TTFB_N=${TTFB_N:-60}
 RATE=${RATE:-500}
 RATE_DURATION=${RATE_DURATION:-4s}
@@ -148,10 +151,22 @@ cp "$WORK/nginx/nginx.conf" "$OUT/nginx.conf"
 for _ in $(seq 1 100); do [ -s "$WORK/nginx/nginx.pid" ] && break; sleep 0.05; done
 NGX_PID=$(cat "$WORK/nginx/nginx.pid")
 
+# The floor: Go TLS proxies with no logic at all, same certificate.
+declare -A FLOOR_PORT FLOOR_PID
+for stack in nethttp fasthttp; do
+  [[ " $TARGETS " == *" go-$stack "* ]] || continue
+  FLOOR_PORT[$stack]=$(free_port)
+  "$WORK/benchtool" proxy -stack "$stack" -addr "127.0.0.1:${FLOOR_PORT[$stack]}" \
+    -upstream "http://127.0.0.1:$SIM_PORT/v1/chat/completions" \
+    -cert "$DATA/tls/server.pem" -key "$DATA/tls/server-key.pem" >"$WORK/proxy-$stack.log" 2>&1 & FLOOR_PID[$stack]=$!; PIDS+=($!)
+  wait_http "https://127.0.0.1:${FLOOR_PORT[$stack]}/" --cacert "$CA"
+done
+
 declare -A URL AUTH
 URL[direct]="http://127.0.0.1:$SIM_PORT/v1/chat/completions"
 URL[nginx]="https://127.0.0.1:$NGX_TLS_PORT/v1/chat/completions"
 URL[nginx-http]="http://127.0.0.1:$NGX_HTTP_PORT/v1/chat/completions"
+for stack in "${!FLOOR_PORT[@]}"; do URL[go-$stack]="https://127.0.0.1:${FLOOR_PORT[$stack]}/v1/chat/completions"; done
 URL[gatehouse]="https://127.0.0.1:$GH_PORT/accounts/demo/openai/deployments/bench/chat/completions?api-version=2024-10-21"
 AUTH[gatehouse]=$TOKEN
 STREAM_DIRECT="http://127.0.0.1:$SIM_STREAM_PORT/v1/chat/completions"
@@ -198,6 +213,7 @@ server_pids() { # the process(es) whose CPU a target costs
     direct) echo "$SIM_PID" ;;
     gatehouse) echo "$GH_PID" ;;
     nginx|nginx-http) echo "$NGX_PID $(children_of "$NGX_PID")" ;;
+    go-*) echo "${FLOOR_PID[${1#go-}]}" ;;
   esac
 }
 

@@ -10,8 +10,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -65,48 +67,77 @@ func (c *h1Conn) Read(p []byte) (int, error) {
 var aLongTimeAgo = time.Unix(1, 0)
 
 // RoundTrip sends req and returns the response; its body streams from the
-// connection. A request on a reused connection that the server had
-// already closed (keep-alive race) is sent again once on a new one.
+// connection.
+//
+// A request on a reused connection that fails before any byte of an answer
+// comes back is sent once more on a new connection. That is how a server
+// closing an idle keep-alive connection shows here (net/http notices it
+// with a reader goroutine per connection, which is what this transport
+// avoids); a server that took the request and then closed without a byte
+// of answer is the rarer case, and the cost of a second generation is
+// accepted for it.
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+	if err := checkRequest(req); err != nil {
 		closeBody(req)
-		return nil, fmt.Errorf("upstream: unsupported scheme %q", req.URL.Scheme)
+		return nil, err
 	}
+	ctx := req.Context()
 	key := req.URL.Scheme + "://" + hostPort(req.URL.Scheme, req.URL.Host)
+	body := req.Body
 	for attempt := 0; ; attempt++ {
-		c, reused, err := t.conn(req.Context(), key, req.URL, attempt > 0)
-		if err != nil {
-			closeBody(req)
-			return nil, ctxErr(req.Context(), err)
+		if err := ctx.Err(); err != nil {
+			closeReader(body)
+			return nil, err
 		}
-		resp, retry, err := t.exchange(c, req, reused)
+		c, reused, err := t.conn(ctx, key, req.URL, attempt > 0)
+		if err != nil {
+			closeReader(body)
+			return nil, ctxErr(ctx, err)
+		}
+		resp, retry, err := t.exchange(c, req, body, reused)
 		if err == nil {
 			return resp, nil
 		}
 		c.Close()
-		if !retry || req.Context().Err() != nil {
-			closeBody(req)
-			return nil, ctxErr(req.Context(), err)
+		if !retry || ctx.Err() != nil {
+			return nil, ctxErr(ctx, err)
 		}
-		if req.Body, err = req.GetBody(); err != nil {
+		if body, err = rewind(req); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// exchange writes req on c and reads the response head. retry reports
-// whether the request may be sent again: c was reused and the server
-// answered nothing.
-func (t *h1Transport) exchange(c *h1Conn, req *http.Request, reused bool) (resp *http.Response, retry bool, err error) {
+// rewind returns a fresh copy of the request's body for a retry.
+func rewind(req *http.Request) (io.ReadCloser, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return req.Body, nil
+	}
+	return req.GetBody()
+}
+
+// canRewind tells whether the body can be sent again.
+func canRewind(req *http.Request) bool {
+	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+}
+
+// maxInterim bounds the 1xx answers skipped before the real one, as
+// net/http does.
+const maxInterim = 5
+
+// exchange writes req (with body) on c and reads the response head. retry
+// reports whether the request may be sent again: c was reused and the
+// server answered nothing.
+func (t *h1Transport) exchange(c *h1Conn, req *http.Request, body io.ReadCloser, reused bool) (resp *http.Response, retry bool, err error) {
 	ctx := req.Context()
 	stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(aLongTimeAgo) })
 	before := c.read
-	canRetry := func() bool { return reused && c.read == before && (req.Body == nil || req.GetBody != nil) }
-	if err := writeRequest(c.bw, req); err != nil {
+	canRetry := func() bool { return reused && c.read == before && canRewind(req) }
+	if err := writeRequest(c.bw, req, body); err != nil {
 		stop()
 		return nil, canRetry(), err
 	}
-	for {
+	for interim := 0; ; interim++ {
 		resp, err = http.ReadResponse(c.br, req)
 		if err != nil {
 			stop()
@@ -116,14 +147,23 @@ func (t *h1Transport) exchange(c *h1Conn, req *http.Request, reused bool) (resp 
 		if resp.StatusCode < 100 || resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
 			break
 		}
+		if interim == maxInterim {
+			stop()
+			return nil, false, errors.New("upstream: too many 1xx answers")
+		}
 	}
 	resp.Body = &h1Body{rc: resp.Body, c: c, t: t, ctx: ctx, stop: stop, reuse: !resp.Close && !req.Close}
 	return resp, false, nil
 }
 
-// writeRequest writes the request line, headers and body, and flushes
-// them in one write.
-func writeRequest(bw *bufio.Writer, req *http.Request) error {
+// checkRequest refuses, before any connection is used, what the transport
+// cannot send as is: other schemes, bodies of unknown length, and anything
+// that would split the request (control characters in the request line or
+// headers).
+func checkRequest(req *http.Request) error {
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return fmt.Errorf("upstream: unsupported scheme %q", req.URL.Scheme)
+	}
 	if req.Body != nil && req.Body != http.NoBody && req.ContentLength <= 0 {
 		return errors.New("upstream: a request body needs its length")
 	}
@@ -131,8 +171,32 @@ func writeRequest(bw *bufio.Writer, req *http.Request) error {
 	if host == "" {
 		host = req.URL.Host
 	}
-	if !validHeaderValue(host) || !validHeaderValue(req.Method) || strings.ContainsAny(req.Method, " ") {
+	if req.Method == "" || !validToken(req.Method) || !validHeaderValue(host) || host == "" || !validTarget(req.URL.RequestURI()) {
 		return errors.New("upstream: invalid request line")
+	}
+	for k, vs := range req.Header {
+		if !validToken(k) {
+			return fmt.Errorf("upstream: invalid header name %q", k)
+		}
+		for _, v := range vs {
+			if !validHeaderValue(v) {
+				return fmt.Errorf("upstream: invalid value for header %s", k)
+			}
+		}
+	}
+	return nil
+}
+
+// framingHeaders are the transport's own to write (or not to send at all).
+var framingHeaders = map[string]bool{"Host": true, "Content-Length": true, "Connection": true,
+	"Transfer-Encoding": true, "Trailer": true, "Te": true, "Upgrade": true, "Keep-Alive": true, "Proxy-Connection": true}
+
+// writeRequest writes the request line, headers and body (of
+// req.ContentLength bytes, checked), and flushes them in one write.
+func writeRequest(bw *bufio.Writer, req *http.Request, body io.ReadCloser) error {
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
 	}
 	bw.WriteString(req.Method)
 	bw.WriteByte(' ')
@@ -144,13 +208,10 @@ func writeRequest(bw *bufio.Writer, req *http.Request) error {
 		bw.WriteString("User-Agent: gatehouse\r\n")
 	}
 	for k, vs := range req.Header {
-		if !validHeaderName(k) || k == "Host" || k == "Content-Length" || k == "Connection" {
+		if framingHeaders[k] {
 			continue
 		}
 		for _, v := range vs {
-			if !validHeaderValue(v) {
-				return fmt.Errorf("upstream: invalid value for header %s", k)
-			}
 			bw.WriteString(k)
 			bw.WriteString(": ")
 			bw.WriteString(v)
@@ -161,26 +222,41 @@ func writeRequest(bw *bufio.Writer, req *http.Request) error {
 		bw.WriteString("Connection: close\r\n")
 	}
 	if req.ContentLength > 0 {
-		fmt.Fprintf(bw, "Content-Length: %d\r\n", req.ContentLength)
+		bw.WriteString("Content-Length: ")
+		bw.WriteString(strconv.FormatInt(req.ContentLength, 10))
+		bw.WriteString("\r\n")
 	}
 	bw.WriteString("\r\n")
-	if req.ContentLength > 0 {
-		n, err := io.Copy(bw, io.LimitReader(req.Body, req.ContentLength))
-		req.Body.Close()
-		if err != nil {
-			return err
-		}
-		if n != req.ContentLength {
-			return fmt.Errorf("upstream: request body has %d bytes, not %d", n, req.ContentLength)
-		}
+	if err := writeBody(bw, req.ContentLength, body); err != nil {
+		return err
 	}
 	return bw.Flush()
+}
+
+// writeBody copies exactly n bytes of body; a body of another length is
+// an error, as in net/http.
+func writeBody(bw *bufio.Writer, n int64, body io.ReadCloser) error {
+	if body == nil || body == http.NoBody {
+		return nil
+	}
+	defer body.Close()
+	got, err := io.Copy(bw, io.LimitReader(body, n))
+	if err != nil {
+		return err
+	}
+	var extra [1]byte
+	if m, _ := body.Read(extra[:]); got != n || m > 0 {
+		return fmt.Errorf("upstream: request body length does not match ContentLength=%d", n)
+	}
+	return nil
 }
 
 // validHeaderValue refuses what would split the request: CR, LF, NUL.
 func validHeaderValue(v string) bool { return !strings.ContainsAny(v, "\r\n\x00") }
 
-func validHeaderName(k string) bool {
+// validToken is a method or header name: visible ASCII, no separators
+// that matter here.
+func validToken(k string) bool {
 	if k == "" {
 		return false
 	}
@@ -192,8 +268,20 @@ func validHeaderName(k string) bool {
 	return true
 }
 
+// validTarget is a request target with no space or control character.
+func validTarget(u string) bool {
+	for i := 0; i < len(u); i++ {
+		if c := u[i]; c <= ' ' || c == 0x7f {
+			return false
+		}
+	}
+	return u != ""
+}
+
 // h1Body is a response body; at its end the connection goes back to the
-// pool, if it can carry another request.
+// pool, if it can carry another request. Close may be called while a Read
+// waits (from another goroutine): it closes the connection, which ends the
+// Read.
 type h1Body struct {
 	rc    io.ReadCloser
 	c     *h1Conn
@@ -201,14 +289,11 @@ type h1Body struct {
 	ctx   context.Context
 	stop  func() bool
 	reuse bool
-	mu    sync.Mutex
-	done  bool
+	done  atomic.Bool
 }
 
 func (b *h1Body) Read(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.done {
+	if b.done.Load() {
 		return 0, io.EOF
 	}
 	n, err := b.rc.Read(p)
@@ -225,16 +310,15 @@ func (b *h1Body) Read(p []byte) (int, error) {
 // Close before the end of the body closes the connection: what remains
 // could be a long stream.
 func (b *h1Body) Close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.done {
-		b.finish(false)
-	}
+	b.finish(false)
 	return nil
 }
 
+// finish runs once, from whichever of Read (at the end) or Close comes first.
 func (b *h1Body) finish(eof bool) {
-	b.done = true
+	if !b.done.CompareAndSwap(false, true) {
+		return
+	}
 	// stop is false when the context's deadline hook ran or is running.
 	if b.stop() && eof && b.reuse && b.c.br.Buffered() == 0 {
 		b.t.putIdle(b.c)
@@ -295,6 +379,10 @@ func (t *h1Transport) getIdle(key string) *h1Conn {
 }
 
 func (t *h1Transport) putIdle(c *h1Conn) {
+	if t.maxIdle <= 0 {
+		c.Close()
+		return
+	}
 	_ = c.SetDeadline(time.Time{})
 	now := time.Now()
 	c.idleAt = now
@@ -342,8 +430,10 @@ func ctxErr(ctx context.Context, err error) error {
 	return err
 }
 
-func closeBody(req *http.Request) {
-	if req.Body != nil {
-		req.Body.Close()
+func closeBody(req *http.Request) { closeReader(req.Body) }
+
+func closeReader(r io.ReadCloser) {
+	if r != nil {
+		r.Close()
 	}
 }

@@ -1,5 +1,5 @@
-// Command benchtool is the Go half of bench/gateway/run.sh (standard
-// library only, its own module so the product's build never sees it):
+// Command benchtool is the Go half of bench/gateway/run.sh (its own
+// module, so the product's build never sees it or its dependency):
 //
 //	benchtool ttfb -n 100 -cacert ca.pem name=URL[,TOKENFILE] ...
 //	    streamed time to first byte: sends the same stream:true chat
@@ -9,6 +9,8 @@
 //	    first body byte, to the first content token and to the end.
 //	benchtool rate -rate 500 -c 10 -d 4s -body chat.json [-token-file F] URL
 //	    a fixed-rate (open-loop) load below saturation; one JSON line.
+//	benchtool proxy -stack nethttp|fasthttp -upstream URL -cert C -key K -addr A
+//	    a TLS reverse proxy with no logic: the floor of a Go proxy.
 //	benchtool summarize -wrk wrk.jsonl -rate rate.jsonl -ttfb ttfb.jsonl
 //	    medians over the repetitions, added latency and the targets, as
 //	    Markdown.
@@ -43,6 +45,8 @@ func main() {
 		err = rate(os.Args[2:])
 	case "summarize":
 		err = summarize(os.Args[2:])
+	case "proxy":
+		err = proxy(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
