@@ -70,6 +70,7 @@ type request struct {
 	caller     *caller
 	body       []byte
 	meta       bodyMeta
+	depLabel   string // the metrics label, see depLabel
 }
 
 // ServeAccount serves path (what follows the account prefix or host) for
@@ -145,7 +146,7 @@ func (s *Service) readBody(rq *request) error {
 	if rq.r.Method != http.MethodPost {
 		return nil
 	}
-	b, err := io.ReadAll(io.LimitReader(rq.r.Body, maxBody+1))
+	b, err := readAll(rq.r.Body, rq.r.ContentLength)
 	if err != nil {
 		return errBadRequest("The request body could not be read.")
 	}
@@ -159,6 +160,19 @@ func (s *Service) readBody(rq *request) error {
 	}
 	rq.meta = meta
 	return nil
+}
+
+// readAll reads a body of up to maxBody+1 bytes, in one allocation when
+// its length is known.
+func readAll(r io.Reader, length int64) ([]byte, error) {
+	if length <= 0 || length > maxBody {
+		return io.ReadAll(io.LimitReader(r, maxBody+1))
+	}
+	b := make([]byte, length)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // resolveTarget finds the deployment (and project) and the scope the

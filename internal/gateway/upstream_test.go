@@ -87,3 +87,38 @@ func TestAzureOpenAIUpstream(t *testing.T) {
 		t.Errorf("upstream shown as %v", up)
 	}
 }
+
+// An upstream that does not answer within the deployment's timeout is a
+// 504, one that cannot be reached a 502, both in Azure's error shape.
+func TestUpstreamTimeoutAndUnreachable(t *testing.T) {
+	e := newEnv(t)
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(release)
+	gone := httptest.NewServer(http.NotFoundHandler())
+	goneURL := gone.URL
+	gone.Close()
+	e.deployment(t, "slow", 10, "openai="+slow.URL+"/v1,timeout=200ms")
+	e.deployment(t, "gone", 10, "openai="+goneURL+"/v1")
+	for _, c := range []struct {
+		dep    string
+		status int
+		code   string
+	}{{"slow", 504, "Timeout"}, {"gone", 502, "BadGateway"}} {
+		start := time.Now()
+		status, _, body := e.call(t, "POST", "/accounts/demo/openai/deployments/"+c.dep+"/chat/completions?api-version=2024-10-21",
+			"api-key", e.key(t), `{"messages":[{"role":"user","content":"x"}]}`)
+		if code, _, _ := errorOf(t, body); status != c.status || code != c.code {
+			t.Errorf("%s: %d %s, want %d %s", c.dep, status, body, c.status, c.code)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: answered after %v", c.dep, d)
+		}
+	}
+}

@@ -73,7 +73,7 @@ type Recorder struct {
 	st    store.Store
 	log   *slog.Logger
 	mu    sync.Mutex
-	usage map[string]*UsageRecord
+	usage map[usageKey]*UsageRecord
 	audit []*AuditRecord
 	// allowed aggregates allowed decisions by key and minute.
 	allowed map[allowedKey]*AuditRecord
@@ -85,6 +85,10 @@ type Allowed struct {
 	PrincipalID, PrincipalType, Via, Action, Scope, Route string
 }
 
+// usageKey is a buffered total's key; IDs differing only in case are
+// merged by addUsage, which writes by StoreID.
+type usageKey struct{ deployment, principal string }
+
 type allowedKey struct {
 	Allowed
 	minute int64
@@ -92,7 +96,7 @@ type allowedKey struct {
 
 // NewRecorder writes into st (the telemetry store).
 func NewRecorder(st store.Store, log *slog.Logger) *Recorder {
-	return &Recorder{st: st, log: log, usage: map[string]*UsageRecord{}, allowed: map[allowedKey]*AuditRecord{}}
+	return &Recorder{st: st, log: log, usage: map[usageKey]*UsageRecord{}, allowed: map[allowedKey]*AuditRecord{}}
 }
 
 // Store is the telemetry store (for readers: ARM usages, the CLI).
@@ -121,7 +125,7 @@ func (r *Recorder) Run(ctx context.Context, interval time.Duration) {
 func (r *Recorder) Flush(ctx context.Context) error {
 	r.mu.Lock()
 	usage, audit, allowed := r.usage, r.audit, r.allowed
-	r.usage, r.audit, r.allowed = map[string]*UsageRecord{}, nil, map[allowedKey]*AuditRecord{}
+	r.usage, r.audit, r.allowed = map[usageKey]*UsageRecord{}, nil, map[allowedKey]*AuditRecord{}
 	r.mu.Unlock()
 	if len(usage) == 0 && len(audit) == 0 && len(allowed) == 0 {
 		return nil
@@ -173,7 +177,7 @@ func addUsage(ctx context.Context, tx store.Tx, u *UsageRecord) error {
 
 // AddUsage adds one call to a principal's total on a deployment.
 func (r *Recorder) AddUsage(deployment, principal string, prompt, completion int) {
-	k := strings.ToLower(deployment) + "|" + principal
+	k := usageKey{deployment, principal}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rec, ok := r.usage[k]

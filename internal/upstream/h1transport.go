@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,6 +78,13 @@ var aLongTimeAgo = time.Unix(1, 0)
 // of answer is the rarer case, and the cost of a second generation is
 // accepted for it.
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.roundTrip(req, time.Time{})
+}
+
+// roundTrip is RoundTrip with a deadline for the whole call, body
+// included, when not zero. It is the connection's deadline: cheaper than a
+// context with a timer on every call.
+func (t *h1Transport) roundTrip(req *http.Request, deadline time.Time) (*http.Response, error) {
 	if err := checkRequest(req); err != nil {
 		closeBody(req)
 		return nil, err
@@ -94,7 +102,7 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			closeReader(body)
 			return nil, ctxErr(ctx, err)
 		}
-		resp, retry, err := t.exchange(c, req, body, reused)
+		resp, retry, err := t.exchange(c, req, body, reused, deadline)
 		if err == nil {
 			return resp, nil
 		}
@@ -128,8 +136,11 @@ const maxInterim = 5
 // exchange writes req (with body) on c and reads the response head. retry
 // reports whether the request may be sent again: c was reused and the
 // server answered nothing.
-func (t *h1Transport) exchange(c *h1Conn, req *http.Request, body io.ReadCloser, reused bool) (resp *http.Response, retry bool, err error) {
+func (t *h1Transport) exchange(c *h1Conn, req *http.Request, body io.ReadCloser, reused bool, deadline time.Time) (resp *http.Response, retry bool, err error) {
 	ctx := req.Context()
+	if !deadline.IsZero() {
+		_ = c.SetDeadline(deadline)
+	}
 	stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(aLongTimeAgo) })
 	before := c.read
 	canRetry := func() bool { return reused && c.read == before && canRewind(req) }
@@ -422,10 +433,14 @@ func hostPort(scheme, host string) string {
 }
 
 // ctxErr reports the context's error in place of the I/O error its
-// deadline hook caused, as net/http does.
+// deadline hook caused, as net/http does, and a passed call deadline as
+// context.DeadlineExceeded.
 func ctxErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("upstream: %w: %w", context.DeadlineExceeded, err)
 	}
 	return err
 }

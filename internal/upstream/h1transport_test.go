@@ -817,7 +817,7 @@ func TestH1RefusesRequestSplitting(t *testing.T) {
 					if b != "" {
 						t.Errorf("the server received %q", b)
 					}
-				case <-time.After(300 * time.Millisecond):
+				case <-time.After(50 * time.Millisecond):
 				}
 				return
 			}

@@ -129,28 +129,44 @@ func (t *httpTarget) url(op Operation) string {
 }
 
 func (t *httpTarget) Do(ctx context.Context, op Operation, body []byte) (*http.Response, error) {
-	method := http.MethodPost
-	if op == "models" {
-		method, body = http.MethodGet, nil
+	if h1, ok := t.rt.(*h1Transport); ok {
+		req, err := t.request(ctx, op, body)
+		if err != nil {
+			return nil, err
+		}
+		// The connection's deadline bounds the call: no timer per request.
+		return h1.roundTrip(req, time.Now().Add(t.timeout)) // no redirects: a model call is never redirected
 	}
 	ctx, cancel := context.WithTimeout(ctx, t.timeout)
-	req, err := http.NewRequestWithContext(ctx, method, t.url(op), bytes.NewReader(body))
+	req, err := t.request(ctx, op, body)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if err := t.authorize(ctx, req); err != nil {
-		cancel()
-		return nil, err
-	}
-	resp, err := t.rt.RoundTrip(req) // no redirects: a model call is never redirected
+	resp, err := t.rt.RoundTrip(req)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// request is the upstream request for op, with the upstream's credential.
+func (t *httpTarget) request(ctx context.Context, op Operation, body []byte) (*http.Request, error) {
+	method := http.MethodPost
+	if op == "models" {
+		method, body = http.MethodGet, nil
+	}
+	req, err := http.NewRequestWithContext(ctx, method, t.url(op), bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header["Content-Type"] = []string{"application/json"}
+	if err := t.authorize(ctx, req); err != nil {
+		return nil, err
+	}
+	return req, nil
 }
 
 func (t *httpTarget) authorize(ctx context.Context, req *http.Request) error {
