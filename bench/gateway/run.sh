@@ -11,7 +11,7 @@
 # measurement repeated (medians), then streamed time to first byte direct vs
 # nginx vs gatehouse. Prints a Markdown summary and keeps every raw result.
 #
-#   bash bench/gateway/run.sh            # ~4 minutes after the build
+#   bash bench/gateway/run.sh            # ~5.5 minutes after the build
 #   DURATION=10s REPEAT=5 bash bench/gateway/run.sh
 #
 # Knobs (environment): DURATION (wrk, default 5s), WARMUP (2s), REPEAT (3),
