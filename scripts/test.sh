@@ -8,6 +8,7 @@ bash scripts/deps.sh
 
 echo "== go vet"
 go vet ./...
+(cd bench/gateway && go vet ./...)   # the gateway benchmark's tools, their own module
 echo "== go test (unit, conformance, corpus)"
 go test -count=1 ./...
 echo "== interop (real binary, real clients)"
