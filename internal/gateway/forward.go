@@ -83,10 +83,10 @@ func (s *Service) copyBody(w http.ResponseWriter, resp *http.Response) usage {
 	defer copyBuffers.Put(bp)
 	b := *bp
 	if !isEventStream(resp) {
-		buf := bodyBuffers.Get().(*bytes.Buffer)
-		defer putBodyBuffer(buf)
-		_, _ = io.CopyBuffer(w, io.TeeReader(io.LimitReader(resp.Body, 64<<20), buf), b)
-		return usageOf(buf.Bytes())
+		tail := tailBuffers.Get().(*tailBuffer)
+		defer putTailBuffer(tail)
+		_, _ = io.CopyBuffer(w, io.TeeReader(resp.Body, tail), b)
+		return usageOf(tail.b)
 	}
 	rc := http.NewResponseController(w)
 	sc := &sseUsage{}
@@ -113,13 +113,32 @@ func isEventStream(resp *http.Response) bool {
 // request showed in the profile.
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
-// bodyBuffers keep a response for its usage; big ones are not kept.
-var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// tailKeep is how much of a response is kept to find its usage in: the
+// usage object comes at the end, and a response (a large batch of
+// embeddings) may be far bigger.
+const tailKeep = 1 << 20
 
-func putBodyBuffer(b *bytes.Buffer) {
-	if b.Cap() <= 1<<20 {
-		b.Reset()
-		bodyBuffers.Put(b)
+// tailBuffer keeps the last tailKeep to 2×tailKeep bytes written to it.
+type tailBuffer struct{ b []byte }
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	if len(p) > tailKeep {
+		t.b = append(t.b[:0], p[len(p)-tailKeep:]...)
+		return len(p), nil
+	}
+	if len(t.b)+len(p) > 2*tailKeep {
+		t.b = append(t.b[:0], t.b[len(t.b)-tailKeep:]...)
+	}
+	t.b = append(t.b, p...)
+	return len(p), nil
+}
+
+var tailBuffers = sync.Pool{New: func() any { return new(tailBuffer) }}
+
+func putTailBuffer(t *tailBuffer) {
+	if cap(t.b) <= 64<<10 { // big buffers go to the garbage collector
+		t.b = t.b[:0]
+		tailBuffers.Put(t)
 	}
 }
 

@@ -129,3 +129,22 @@ func FuzzParseMeta(f *testing.F) {
 		}
 	})
 }
+
+// tailBuffer keeps a suffix of what was written: all of it up to tailKeep
+// bytes, and never less than the last tailKeep.
+func TestTailBuffer(t *testing.T) {
+	for _, sizes := range [][]int{{10}, {tailKeep}, {tailKeep + 1}, {3 * tailKeep}, {tailKeep - 1, 2, tailKeep}, {7, tailKeep, tailKeep, 5}} {
+		var tb tailBuffer
+		var all []byte
+		for i, n := range sizes {
+			p := bytes.Repeat([]byte{byte('a' + i)}, n)
+			p[0], p[n-1] = '<', '>'
+			all = append(all, p...)
+			tb.Write(p)
+		}
+		want := min(len(all), tailKeep)
+		if len(tb.b) < want || len(tb.b) > 2*tailKeep || !bytes.HasSuffix(all, tb.b) {
+			t.Errorf("sizes %v: kept %d bytes (want ≥ %d, ≤ %d, a suffix)", sizes, len(tb.b), want, 2*tailKeep)
+		}
+	}
+}

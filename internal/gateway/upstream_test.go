@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -120,5 +121,41 @@ func TestUpstreamTimeoutAndUnreachable(t *testing.T) {
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%s: answered after %v", c.dep, d)
 		}
+	}
+}
+
+// A response far bigger than what the gateway keeps to find its usage in
+// reaches the client whole, and its usage (at the end) is still counted.
+func TestLargeResponsePassesWhole(t *testing.T) {
+	e := newEnv(t)
+	filler := strings.Repeat("0.0123456789,", (5<<20)/13)
+	body := `{"object":"list","data":[{"object":"embedding","index":0,"embedding":[` + filler + `1]}],` +
+		`"model":"m","usage":{"prompt_tokens":7,"total_tokens":7}}`
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		for i := 0; i < len(body); i += 100000 { // in pieces, as a real server streams a big body
+			fmt.Fprint(w, body[i:min(i+100000, len(body))])
+		}
+	}))
+	defer up.Close()
+	e.deployment(t, "big", 1000, "openai="+up.URL+"/v1")
+	status, _, got := e.call(t, "POST", "/accounts/demo/openai/deployments/big/embeddings?api-version=2024-10-21",
+		"api-key", e.key(t), `{"input":"x"}`)
+	if status != 200 || len(got) != len(body) || string(got) != body {
+		t.Fatalf("status %d, %d bytes, want %d", status, len(got), len(body))
+	}
+	if err := e.Server.FlushTelemetry(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	usage := e.arm(t, "GET", "/providers/Gatehouse/usage", "2025-01-01", "")
+	found := false
+	for _, u := range usage["value"].([]any) {
+		m := u.(map[string]any)
+		if strings.HasSuffix(fmt.Sprint(m["deploymentId"]), "/deployments/big") && fmt.Sprint(m["promptTokens"]) == "7" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the usage at the end of a 5 MiB response was not counted: %v", usage)
 	}
 }
