@@ -156,6 +156,9 @@ func (s *sseUsage) feed(b []byte) {
 	for {
 		i := bytes.IndexByte(s.pending, '\n')
 		if i < 0 {
+			if len(s.pending) > tailKeep { // an endless line: not one to read usage from
+				s.pending = s.pending[:0]
+			}
 			return
 		}
 		line := bytes.TrimSpace(s.pending[:i])
