@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -45,6 +47,8 @@ func newServe(g *globals) *cobra.Command {
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
 	f.DurationVar(&cfg.TokenLifetime, "token-lifetime", time.Hour-time.Second, "lifetime of issued access tokens")
 	f.DurationVar(&cfg.ClockSkew, "clock-skew", time.Minute, "clock skew tolerated on token exp/nbf (negative: none)")
+	cfg.AuditRetention = 90 * 24 * time.Hour
+	f.Var((*days)(&cfg.AuditRetention), "audit-retention", "how long audit records are kept, e.g. 90d or 36h (0: for ever)")
 	f.StringVar(&cfg.BaseDomain, "base-domain", "", "serve account X also at X.<base-domain> (wildcard DNS); adds *.<base-domain> to the generated certificate")
 	return cmd
 }
@@ -83,3 +87,33 @@ func newCA(g *globals) *cobra.Command {
 			return nil
 		}}
 }
+
+// days is a duration flag that also takes whole days ("90d").
+type days time.Duration
+
+func (d *days) String() string {
+	v := time.Duration(*d)
+	if v > 0 && v%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(v/(24*time.Hour)), 10) + "d"
+	}
+	return v.String()
+}
+
+func (d *days) Set(s string) error {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		v, err := strconv.ParseUint(n, 10, 16)
+		if err != nil {
+			return fmt.Errorf("%q: want a number of days (90d) or a duration (36h)", s)
+		}
+		*d = days(time.Duration(v) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return fmt.Errorf("%q: want a number of days (90d) or a duration (36h)", s)
+	}
+	*d = days(v)
+	return nil
+}
+
+func (d *days) Type() string { return "duration" }

@@ -48,7 +48,9 @@ type Config struct {
 	TokenLifetime time.Duration
 	// ClockSkew tolerated when verifying tokens' exp and nbf (default 1 min).
 	ClockSkew time.Duration
-	KeyPolicy token.Policy
+	// AuditRetention is how long audit records are kept (0: for ever).
+	AuditRetention time.Duration
+	KeyPolicy      token.Policy
 	Logger    *slog.Logger
 	Out       io.Writer // where start-up messages for people go
 }
@@ -140,6 +142,7 @@ func (s *Server) init(ctx context.Context) error {
 		return fmt.Errorf("telemetry store: %w", err)
 	}
 	s.rec = telemetry.NewRecorder(s.tel, s.log)
+	s.rec.Retention = s.cfg.AuditRetention
 	s.buildHandler()
 	if s.boot, err = s.bootstrap(ctx); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)

@@ -57,6 +57,11 @@ type Query struct {
 	Ref string
 	// IDPrefix selects records whose ID starts with it (case-sensitive).
 	IDPrefix string
+	// IDBefore selects records whose ID sorts byte-wise before it (time-
+	// ordered IDs make this "older than").
+	IDBefore string
+	// Limit returns at most this many records, the first by ID (0: all).
+	Limit int
 }
 
 // Reader reads records. Results of List are ordered by ID, byte-wise.

@@ -77,6 +77,9 @@ type Recorder struct {
 	audit []*AuditRecord
 	// allowed aggregates allowed decisions by key and minute.
 	allowed map[allowedKey]*AuditRecord
+	// Retention is how long audit records are kept (0: for ever); Run
+	// deletes older ones every hour. Set it before Run.
+	Retention time.Duration
 }
 
 // Allowed identifies the allowed decisions that are counted together in
@@ -102,12 +105,18 @@ func NewRecorder(st store.Store, log *slog.Logger) *Recorder {
 // Store is the telemetry store (for readers: ARM usages, the CLI).
 func (r *Recorder) Store() store.Store { return r.st }
 
-// Run flushes every interval until ctx ends, then once more.
+// Run flushes every interval until ctx ends, then once more; with a
+// Retention it also deletes audit records past it, at start and hourly.
 func (r *Recorder) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	purge := time.NewTicker(time.Hour)
+	defer purge.Stop()
+	r.purge(ctx)
 	for {
 		select {
+		case <-purge.C:
+			r.purge(ctx)
 		case <-ctx.Done():
 			if err := r.Flush(context.Background()); err != nil {
 				r.log.Error("final telemetry flush failed", "err", err)
@@ -118,6 +127,18 @@ func (r *Recorder) Run(ctx context.Context, interval time.Duration) {
 				r.log.Error("telemetry flush failed", "err", err)
 			}
 		}
+	}
+}
+
+func (r *Recorder) purge(ctx context.Context) {
+	if r.Retention <= 0 {
+		return
+	}
+	n, err := r.PurgeAudit(ctx, time.Now().Add(-r.Retention))
+	if err != nil && !errors.Is(err, context.Canceled) {
+		r.log.Error("audit retention: purge failed", "err", err)
+	} else if n > 0 {
+		r.log.Info("audit retention: records deleted", "count", n, "retention", r.Retention.String())
 	}
 }
 
@@ -219,7 +240,7 @@ func (r *Recorder) AddAllowed(t time.Time, k Allowed, reason func() string) {
 	minute := time.Unix(key.minute*60, 0).UTC()
 	// The ID is the same for every flush of the minute, so addCount merges.
 	h := sha256.Sum256([]byte(k.PrincipalID + "|" + k.Via + "|" + k.Action + "|" + strings.ToLower(k.Scope) + "|" + k.Route))
-	r.allowed[key] = &AuditRecord{ID: minute.Format("20060102T150405.000000000Z") + "-a" + hex.EncodeToString(h[:6]),
+	r.allowed[key] = &AuditRecord{ID: minute.Format(idTime) + "-a" + hex.EncodeToString(h[:6]),
 		Count: 1, Time: minute, PrincipalID: k.PrincipalID, PrincipalType: k.PrincipalType, Via: k.Via,
 		Action: k.Action, Scope: k.Scope, Allowed: true, Reason: reason(), Route: k.Route}
 }
@@ -228,5 +249,5 @@ func (r *Recorder) AddAllowed(t time.Time, k Allowed, reason func() string) {
 func AuditID(t time.Time) string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	return t.UTC().Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(b)
+	return t.UTC().Format(idTime) + "-" + hex.EncodeToString(b)
 }

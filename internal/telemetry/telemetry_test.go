@@ -59,3 +59,44 @@ func TestRecorder(t *testing.T) {
 		t.Errorf("usage: %+v %v", u, err)
 	}
 }
+
+// PurgeAudit deletes the records of decisions before the cutoff, in
+// batches, and keeps the rest and the usage totals.
+func TestPurgeAudit(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := telemetry.NewRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	now := time.Now().UTC()
+	old, recent := now.Add(-100*24*time.Hour), now.Add(-time.Hour)
+	for i := 0; i < 2500; i++ { // more than one purge batch
+		at := old.Add(time.Duration(i) * time.Second)
+		r.AddAudit(&telemetry.AuditRecord{ID: telemetry.AuditID(at), Time: at, PrincipalID: "p", Via: "token", Action: "a", Scope: "/s"})
+	}
+	r.AddAudit(&telemetry.AuditRecord{ID: telemetry.AuditID(recent), Time: recent, PrincipalID: "p", Via: "token", Action: "a", Scope: "/s"})
+	r.AddAllowed(old, telemetry.Allowed{PrincipalID: "p", Via: "token", Action: "a", Scope: "/s", Route: "POST /x"}, func() string { return "r" })
+	r.AddAllowed(recent, telemetry.Allowed{PrincipalID: "p", Via: "token", Action: "a", Scope: "/s", Route: "POST /x"}, func() string { return "r" })
+	r.AddUsage("/dep", "p", 1, 1)
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n, err := r.PurgeAudit(ctx, now.Add(-90*24*time.Hour))
+	if err != nil || n != 2501 {
+		t.Fatalf("purged %d, %v; want 2501 (2500 denials and one counted minute)", n, err)
+	}
+	left, err := store.ListDocs[telemetry.AuditRecord](ctx, st, store.Query{Kind: telemetry.KindAudit})
+	if err != nil || len(left) != 2 {
+		t.Fatalf("%d records left, %v; want the 2 recent ones", len(left), err)
+	}
+	for _, a := range left {
+		if a.Time.Before(now.Add(-2 * time.Hour)) {
+			t.Errorf("an old record was kept: %+v", a)
+		}
+	}
+	if u, _ := store.ListDocs[telemetry.UsageRecord](ctx, st, store.Query{Kind: telemetry.KindUsage}); len(u) != 1 {
+		t.Errorf("usage totals: %d, want 1 kept", len(u))
+	}
+}

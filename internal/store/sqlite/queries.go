@@ -35,6 +35,7 @@ const (
 	listTenant
 	listRef
 	listPrefix
+	listBefore
 	listVariants = 1 << iota
 )
 
@@ -92,7 +93,10 @@ func listSQL(v int) string {
 		// no metacharacters. See prefixRange for ?5.
 		b.WriteString(" AND r.id >= ?4 AND r.id < ?5")
 	}
-	b.WriteString(" ORDER BY r.id, r.kind")
+	if v&listBefore != 0 {
+		b.WriteString(" AND r.id < ?6")
+	}
+	b.WriteString(" ORDER BY r.id, r.kind LIMIT ?7") // -1: no limit
 	return b.String()
 }
 

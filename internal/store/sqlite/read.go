@@ -58,11 +58,18 @@ func list(ctx context.Context, q stmter, qu store.Query) ([]store.Record, error)
 		v |= listPrefix
 		lo, hi = prefixRange(qu.IDPrefix)
 	}
+	if qu.IDBefore != "" {
+		v |= listBefore
+	}
+	limit := -1
+	if qu.Limit > 0 {
+		limit = qu.Limit
+	}
 	st, err := q.stmt(ctx, stmtList+stmtID(v))
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, string(qu.Kind), qu.Tenant, qu.Ref, lo, hi)
+	rows, err := st.QueryContext(ctx, string(qu.Kind), qu.Tenant, qu.Ref, lo, hi, qu.IDBefore, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -62,6 +62,14 @@ func testListFilters(t *testing.T, s store.Store) {
 		{"prefix backslash", store.Query{Kind: "user", IDPrefix: `a\`}, []string{`a\b`}},
 		{"prefix is case-sensitive", store.Query{Kind: "user", IDPrefix: "A"}, []string{"A_b"}},
 		{"prefix matching nothing", store.Query{Kind: "user", IDPrefix: "zz"}, nil},
+		{"before", store.Query{Kind: "user", IDBefore: "u2"}, []string{"A_b", "a%b", "a*b", "aXb", "a[b", `a\b`, "a_b", "ab", "u1"}},
+		{"before is exclusive", store.Query{Kind: "user", IDBefore: "a%b"}, []string{"A_b"}},
+		{"before the first", store.Query{Kind: "user", IDBefore: "A"}, nil},
+		{"before and prefix", store.Query{Kind: "user", IDPrefix: "u", IDBefore: "u3"}, []string{"u1", "u2"}},
+		{"before and tenant", store.Query{Kind: "user", Tenant: "t1", IDBefore: "x"}, []string{"u1", "u3"}},
+		{"limit", store.Query{Kind: "user", Limit: 3}, []string{"A_b", "a%b", "a*b"}},
+		{"limit over the count", store.Query{Kind: "user", IDPrefix: "u", Limit: 10}, []string{"u1", "u2", "u3"}},
+		{"limit, before and ref", store.Query{Kind: "user", Ref: "member:g1", IDBefore: "u9", Limit: 1}, []string{"u1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
