@@ -51,8 +51,8 @@ type Config struct {
 	// AuditRetention is how long audit records are kept (0: for ever).
 	AuditRetention time.Duration
 	KeyPolicy      token.Policy
-	Logger    *slog.Logger
-	Out       io.Writer // where start-up messages for people go
+	Logger         *slog.Logger
+	Out            io.Writer // where start-up messages for people go
 }
 
 // Server is a running gatehouse.
