@@ -64,6 +64,9 @@ func (c *h1Conn) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// tlsHandshakeTimeout bounds a TLS handshake, as net/http's default does.
+const tlsHandshakeTimeout = 10 * time.Second
+
 // aLongTimeAgo is a deadline that makes pending I/O fail at once.
 var aLongTimeAgo = time.Unix(1, 0)
 
@@ -97,7 +100,7 @@ func (t *h1Transport) roundTrip(req *http.Request, deadline time.Time) (*http.Re
 			closeReader(body)
 			return nil, err
 		}
-		c, reused, err := t.conn(ctx, key, req.URL, attempt > 0)
+		c, reused, err := t.conn(ctx, key, req.URL, attempt > 0, deadline)
 		if err != nil {
 			closeReader(body)
 			return nil, ctxErr(ctx, err)
@@ -338,15 +341,20 @@ func (b *h1Body) finish(eof bool) {
 	b.c.Close()
 }
 
-// conn returns an idle connection to key, or dials one (always, if fresh).
-func (t *h1Transport) conn(ctx context.Context, key string, u *url.URL, fresh bool) (*h1Conn, bool, error) {
+// conn returns an idle connection to key, or dials one (always, if fresh),
+// by the deadline if there is one.
+func (t *h1Transport) conn(ctx context.Context, key string, u *url.URL, fresh bool, deadline time.Time) (*h1Conn, bool, error) {
 	if !fresh {
 		if c := t.getIdle(key); c != nil {
 			return c, true, nil
 		}
 	}
 	scheme, addr, _ := strings.Cut(key, "://")
-	nc, err := t.dialer.DialContext(ctx, "tcp", addr)
+	d := t.dialer
+	if !deadline.IsZero() {
+		d.Deadline = deadline
+	}
+	nc, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, false, err
 	}
@@ -360,10 +368,17 @@ func (t *h1Transport) conn(ctx context.Context, key string, u *url.URL, fresh bo
 		}
 		cfg.NextProtos = []string{"http/1.1"}
 		tc := tls.Client(nc, cfg)
+		// A server that accepts and then says nothing: 10 s, as net/http.
+		hs := time.Now().Add(tlsHandshakeTimeout)
+		if !deadline.IsZero() && deadline.Before(hs) {
+			hs = deadline
+		}
+		_ = nc.SetDeadline(hs)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			nc.Close()
 			return nil, false, err
 		}
+		_ = nc.SetDeadline(time.Time{}) // exchange sets the call's own
 		nc = tc
 	}
 	c := &h1Conn{Conn: nc, key: key}
