@@ -17,7 +17,9 @@
 # Knobs (environment): DURATION (wrk, default 5s), WARMUP (2s), REPEAT (3),
 # RATE (fixed-rate run, requests/s over 10 connections, 500; 0: skip),
 # RATE_DURATION (4s),
-# TARGETS ("direct nginx nginx-http go-nethttp go-fasthttp gatehouse"), TTFB_N (requests per target
+# TARGETS ("direct nginx nginx-http go-nethttp go-fasthttp gatehouse"),
+# FLOOR_WORK (CPU work per request for extra fasthttp floor targets, e.g.
+# "15us 25us": go-fasthttp-w15us …, to see how latency follows CPU), TTFB_N (requests per target
 # and repetition, 60), STREAM_OPTIONS (the streaming simulator's options,
 # "ttft=20ms&per_token=5ms"), OUT (results folder, default a new temp dir),
 # KEEP=1 (leave the servers running and print how to reach them).
@@ -34,6 +36,8 @@ DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-2s}
 REPEAT=${REPEAT:-3}
 TARGETS=${TARGETS:-"direct nginx nginx-http go-nethttp go-fasthttp gatehouse"}
+FLOOR_WORK=${FLOOR_WORK:-}   # e.g. "15us 25us": adds go-fasthttp-w15us, go-fasthttp-w25us
+for w in $FLOOR_WORK; do TARGETS+=" go-fasthttp-w$w"; done
 TTFB_N=${TTFB_N:-60}
 RATE=${RATE:-500}
 RATE_DURATION=${RATE_DURATION:-4s}
@@ -151,22 +155,25 @@ cp "$WORK/nginx/nginx.conf" "$OUT/nginx.conf"
 for _ in $(seq 1 100); do [ -s "$WORK/nginx/nginx.pid" ] && break; sleep 0.05; done
 NGX_PID=$(cat "$WORK/nginx/nginx.pid")
 
-# The floor: Go TLS proxies with no logic at all, same certificate.
+# The floor: Go TLS proxies with no logic at all, same certificate; a
+# target go-STACK-wWORK adds WORK of CPU per request (see FLOOR_WORK).
 declare -A FLOOR_PORT FLOOR_PID
-for stack in nethttp fasthttp; do
-  [[ " $TARGETS " == *" go-$stack "* ]] || continue
-  FLOOR_PORT[$stack]=$(free_port)
-  "$WORK/benchtool" proxy -stack "$stack" -addr "127.0.0.1:${FLOOR_PORT[$stack]}" \
+for t in $TARGETS; do
+  case $t in go-*) ;; *) continue ;; esac
+  spec=${t#go-}; stack=${spec%%-w*}; w=0
+  [[ $spec == *-w* ]] && w=${spec#*-w}
+  FLOOR_PORT[$t]=$(free_port)
+  "$WORK/benchtool" proxy -stack "$stack" -work "$w" -addr "127.0.0.1:${FLOOR_PORT[$t]}" \
     -upstream "http://127.0.0.1:$SIM_PORT/v1/chat/completions" \
-    -cert "$DATA/tls/server.pem" -key "$DATA/tls/server-key.pem" >"$WORK/proxy-$stack.log" 2>&1 & FLOOR_PID[$stack]=$!; PIDS+=($!)
-  wait_http "https://127.0.0.1:${FLOOR_PORT[$stack]}/" --cacert "$CA"
+    -cert "$DATA/tls/server.pem" -key "$DATA/tls/server-key.pem" >"$WORK/proxy-$t.log" 2>&1 & FLOOR_PID[$t]=$!; PIDS+=($!)
+  wait_http "https://127.0.0.1:${FLOOR_PORT[$t]}/" --cacert "$CA"
 done
 
 declare -A URL AUTH
 URL[direct]="http://127.0.0.1:$SIM_PORT/v1/chat/completions"
 URL[nginx]="https://127.0.0.1:$NGX_TLS_PORT/v1/chat/completions"
 URL[nginx-http]="http://127.0.0.1:$NGX_HTTP_PORT/v1/chat/completions"
-for stack in "${!FLOOR_PORT[@]}"; do URL[go-$stack]="https://127.0.0.1:${FLOOR_PORT[$stack]}/v1/chat/completions"; done
+for t in "${!FLOOR_PORT[@]}"; do URL[$t]="https://127.0.0.1:${FLOOR_PORT[$t]}/v1/chat/completions"; done
 URL[gatehouse]="https://127.0.0.1:$GH_PORT/accounts/demo/openai/deployments/bench/chat/completions?api-version=2024-10-21"
 AUTH[gatehouse]=$TOKEN
 STREAM_DIRECT="http://127.0.0.1:$SIM_STREAM_PORT/v1/chat/completions"
@@ -213,7 +220,7 @@ server_pids() { # the process(es) whose CPU a target costs
     direct) echo "$SIM_PID" ;;
     gatehouse) echo "$GH_PID" ;;
     nginx|nginx-http) echo "$NGX_PID $(children_of "$NGX_PID")" ;;
-    go-*) echo "${FLOOR_PID[${1#go-}]}" ;;
+    go-*) echo "${FLOOR_PID[$1]}" ;;
   esac
 }
 

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
+	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -18,6 +20,8 @@ import (
 //
 //	-stack nethttp   net/http's server and Transport (what gatehouse is built on)
 //	-stack fasthttp  github.com/valyala/fasthttp's server and HostClient
+//	-work 20us       CPU work added to every request (a busy loop): what a
+//	                 proxy with that much logic would cost on that stack
 func proxy(args []string) error {
 	fs := flag.NewFlagSet("proxy", flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
@@ -25,6 +29,7 @@ func proxy(args []string) error {
 	stack := fs.String("stack", "nethttp", "nethttp or fasthttp")
 	cert := fs.String("cert", "", "TLS certificate (PEM)")
 	key := fs.String("key", "", "TLS key (PEM)")
+	fs.DurationVar(&work, "work", 0, "CPU work added to every request")
 	_ = fs.Parse(args)
 	pair, err := tls.LoadX509KeyPair(*cert, *key)
 	if err != nil {
@@ -44,9 +49,29 @@ func proxy(args []string) error {
 	return fmt.Errorf("unknown stack %q", *stack)
 }
 
+// work is the busy time added to each request (-work).
+var work time.Duration
+
+// burn spins for work, hashing so that the loop is not optimized away.
+func burn() {
+	if work <= 0 {
+		return
+	}
+	var h uint64 = 14695981039346656037
+	for start := time.Now(); time.Since(start) < work; {
+		for i := 0; i < 64; i++ {
+			h = (h ^ uint64(i)) * 1099511628211
+		}
+	}
+	sink.Store(h)
+}
+
+var sink atomic.Uint64
+
 func netHTTPProxy(up string) http.Handler {
 	tr := &http.Transport{MaxIdleConnsPerHost: 256}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		burn()
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -75,6 +100,7 @@ func fastHTTPProxy(up string) *fasthttp.Server {
 	_ = u.Parse(nil, []byte(up))
 	hc := &fasthttp.HostClient{Addr: string(u.Host()), MaxConns: 512}
 	return &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
+		burn()
 		req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 		defer fasthttp.ReleaseRequest(req)
 		defer fasthttp.ReleaseResponse(resp)
