@@ -3,13 +3,12 @@ package rbaccompare
 import (
 	"context"
 	"math/rand/v2"
-	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/rbac"
+	"github.com/gatehouse/gatehouse/internal/rbac/rbacbench"
 )
 
 // extraRequests draws agreement requests beyond the benchmark's 1,024:
@@ -18,7 +17,7 @@ import (
 // the assigned role's own Actions, NotActions and DataActions (with `*`
 // filled in), upper-cased variants, and a few actions that only an ABAC
 // condition decides.
-func extraRequests(w *World, n int) []rbac.Request {
+func extraRequests(w *rbacbench.World, n int) []rbac.Request {
 	r := rand.New(rand.NewPCG(3, 4))
 	base := w.In.Assignments[:w.Base]
 	members := map[string][]string{}
@@ -46,14 +45,14 @@ func extraRequests(w *World, n int) []rbac.Request {
 	below := func(scope string) string {
 		if top(normScope(scope)) == "" || strings.HasPrefix(normScope(scope), mgPrefix) {
 			// above every subscription: any deployment anywhere
-			sub := benchSub(r.IntN(benchSubs))
-			return benchAcct(benchRG(sub, r.IntN(benchRGsPerSub)), r.IntN(benchAcctsPerRG)) + "/deployments/gpt-4o"
+			sub := rbacbench.Sub(r.IntN(rbacbench.Subs))
+			return rbacbench.Acct(rbacbench.RG(sub, r.IntN(rbacbench.RGsPerSub)), r.IntN(rbacbench.AcctsPerRG)) + "/deployments/gpt-4o"
 		}
 		switch strings.Count(scope, "/") {
 		case 2: // subscription
-			return benchAcct(benchRG(scope, r.IntN(benchRGsPerSub)), r.IntN(benchAcctsPerRG)) + "/deployments/gpt-4o"
+			return rbacbench.Acct(rbacbench.RG(scope, r.IntN(rbacbench.RGsPerSub)), r.IntN(rbacbench.AcctsPerRG)) + "/deployments/gpt-4o"
 		case 4: // resource group
-			return benchAcct(scope, r.IntN(benchAcctsPerRG)) + "/deployments/gpt-4o"
+			return rbacbench.Acct(scope, r.IntN(rbacbench.AcctsPerRG)) + "/deployments/gpt-4o"
 		case 8: // account
 			return scope + "/deployments/gpt-4o"
 		}
@@ -82,7 +81,7 @@ func extraRequests(w *World, n int) []rbac.Request {
 		case isGroup && r.IntN(10) < 7:
 			principal = userUnder(principal)
 		case !isGroup && r.IntN(5) == 0:
-			principal = benchGUID(0, r.IntN(benchPrincipals))
+			principal = rbacbench.GUID(0, r.IntN(rbacbench.Principals))
 		}
 		scope := a.Scope
 		switch p := r.IntN(10); {
@@ -94,8 +93,8 @@ func extraRequests(w *World, n int) []rbac.Request {
 				scope = anc[1+r.IntN(len(anc)-1)]
 			}
 		default:
-			sub := benchSub(r.IntN(benchSubs))
-			scope = benchAcct(benchRG(sub, r.IntN(benchRGsPerSub)), r.IntN(benchAcctsPerRG))
+			sub := rbacbench.Sub(r.IntN(rbacbench.Subs))
+			scope = rbacbench.Acct(rbacbench.RG(sub, r.IntN(rbacbench.RGsPerSub)), r.IntN(rbacbench.AcctsPerRG))
 		}
 		var action string
 		var data bool
@@ -279,62 +278,6 @@ func TestAgreement(t *testing.T) {
 	} {
 		if c.got < c.want {
 			t.Errorf("only %d %s in the sample, want at least %d", c.got, c.what, c.want)
-		}
-	}
-}
-
-// TestGeneratorInSync compares gen.go with the generator in
-// internal/rbac/bench_test.go, modulo the renames the copy needs.
-func TestGeneratorInSync(t *testing.T) {
-	orig, err := os.ReadFile("../../internal/rbac/bench_test.go")
-	if err != nil {
-		t.Skip("internal/rbac/bench_test.go not found:", err)
-	}
-	mine, err := os.ReadFile("gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	section := func(src string) string {
-		start := strings.Index(src, "const (\n\tbenchSubs")
-		end := strings.Index(src, "var benchSnaps")
-		if start < 0 {
-			t.Fatal("no bench constants")
-		}
-		if end < 0 {
-			end = len(src)
-		}
-		return src[start:end]
-	}
-	comment := regexp.MustCompile(`(?m)^\s*//.*\n`)
-	blank := regexp.MustCompile(`\n\s*\n`)
-	norm := func(s string) string {
-		s = comment.ReplaceAllString(s, "")
-		return strings.TrimSpace(blank.ReplaceAllString(s, "\n"))
-	}
-	m := section(string(mine))
-	m = regexp.MustCompile(`(?m)^\s*(w\.Base = .*|Base int|// .*)\n`).ReplaceAllString(m, "")
-	m = strings.ReplaceAll(m, "rbac.", "")
-	m = strings.NewReplacer("*World", "*benchWorld", "&World{}", "&benchWorld{}",
-		"type World struct", "type benchWorld struct", "BuildWorld(", "buildBenchWorld(",
-		"w.In.", "w.in.", "w.Reqs", "w.reqs", "In   Input", "in   Input", "Reqs []Request", "reqs []Request").Replace(m)
-	// The original declares benchWorld between the helpers; move it the
-	// same way: compare as sets of top-level declarations.
-	decls := func(s string) map[string]bool {
-		out := map[string]bool{}
-		for _, d := range regexp.MustCompile(`\n\}\n`).Split(norm(s)+"\n", -1) {
-			out[strings.TrimSpace(d)] = true
-		}
-		return out
-	}
-	a, b := decls(section(string(orig))), decls(m)
-	for d := range a {
-		if !b[d] {
-			t.Errorf("internal/rbac/bench_test.go has, gen.go lacks:\n%s", d)
-		}
-	}
-	for d := range b {
-		if !a[d] {
-			t.Errorf("gen.go has, internal/rbac/bench_test.go lacks:\n%s", d)
 		}
 	}
 }

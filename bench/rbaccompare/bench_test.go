@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/rbac"
+	"github.com/gatehouse/gatehouse/internal/rbac/rbacbench"
 )
 
 // The three benchmarks walk the same rotating list of 1,024 requests
@@ -104,11 +105,11 @@ func run(b *testing.B, loadInfo string, reqs []rbac.Request, decide func(rbac.Re
 	defer runtime.UnlockOSThread()
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := threadCPU()
+	cpu := rbacbench.ThreadCPU()
 	for i := 0; b.Loop(); i++ {
 		decide(reqs[i%len(reqs)])
 	}
-	cpu = threadCPU() - cpu
+	cpu = rbacbench.ThreadCPU() - cpu
 	b.StopTimer()
 	if cpu > 0 {
 		b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")

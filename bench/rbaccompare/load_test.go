@@ -9,15 +9,16 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/rbac"
+	"github.com/gatehouse/gatehouse/internal/rbac/rbacbench"
 )
 
 // Datasets and engines are built once per test binary and shared by the
 // agreement test and every benchmark, so all three engines answer from the
 // same data in the same run.
 
-var worlds = map[int]func() *World{
-	0:  sync.OnceValue(func() *World { return BuildWorld(0) }),
-	10: sync.OnceValue(func() *World { return BuildWorld(10) }),
+var worlds = map[int]func() *rbacbench.World{
+	0:  sync.OnceValue(func() *rbacbench.World { return rbacbench.BuildWorld(0) }),
+	10: sync.OnceValue(func() *rbacbench.World { return rbacbench.BuildWorld(10) }),
 }
 
 // loaded is one engine built from one dataset, with what it cost.

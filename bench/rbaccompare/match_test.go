@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/rbac"
+	"github.com/gatehouse/gatehouse/internal/rbac/rbacbench"
 )
 
 // TestAzureMatch checks the Casbin adapter's `*` matcher against
 // gatehouse's, on every pattern of the built-in and generated roles.
 func TestAzureMatch(t *testing.T) {
 	var pats []string
-	for _, r := range append(rbac.BuiltinRoles(), benchCustomRolesList()[:20]...) {
+	for _, r := range append(rbac.BuiltinRoles(), rbacbench.CustomRoleList()[:20]...) {
 		for _, b := range r.Permissions {
 			for _, l := range [][]string{b.Actions, b.NotActions, b.DataActions, b.NotDataActions} {
 				pats = append(pats, l...)

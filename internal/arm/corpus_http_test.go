@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/directory"
 	"github.com/gatehouse/gatehouse/internal/rbac"
+	"github.com/gatehouse/gatehouse/internal/rbac/rbaccorpus"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
@@ -42,7 +43,10 @@ import (
 // like the corpus names (the engine breaks ties by assignment name), and
 // grantedBy / viaGroup / deniedBy are mapped back before comparing.
 func TestCorpusHTTP(t *testing.T) {
-	files := loadCorpus(t)
+	files, err := rbaccorpus.Load("../rbac/testdata/corpus")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var stats corpusHTTPStats
 	perFile := map[string]int{}
 	var skipped []string
@@ -60,7 +64,7 @@ func TestCorpusHTTP(t *testing.T) {
 					skipped = append(skipped, key+": "+why)
 					continue
 				}
-				st := sc.merged(f.Common)
+				st := sc.Merged(f.Common)
 				if why := httpIneligible(st, sc.Checks); why != "" {
 					skipped = append(skipped, key+": "+why)
 					continue
@@ -75,7 +79,7 @@ func TestCorpusHTTP(t *testing.T) {
 		}
 		for key := range corpusHTTPExcluded {
 			file, name, _ := strings.Cut(key, "/")
-			if !slices.ContainsFunc(files[file].Scenarios, func(s corpusScenario) bool { return s.Name == name }) {
+			if !slices.ContainsFunc(files[file].Scenarios, func(s rbaccorpus.Scenario) bool { return s.Name == name }) {
 				t.Errorf("corpusHTTPExcluded names %q, which is not in the corpus", key)
 			}
 		}
@@ -116,7 +120,7 @@ var corpusHTTPExcluded = map[string]string{
 }
 
 // httpIneligible says why a scenario cannot run over HTTP ("" if it can).
-func httpIneligible(st corpusState, checks []corpusCheck) string {
+func httpIneligible(st rbaccorpus.State, checks []rbaccorpus.Check) string {
 	for _, c := range checks {
 		if len(c.RequestAttrs)+len(c.ResourceAttrs) > 0 {
 			return "request/resource attributes cannot be passed to accessCheck"
@@ -200,7 +204,7 @@ func mgCycle(parents map[string]string) bool {
 type corpusWorld struct {
 	*world
 	where string
-	st    corpusState
+	st    rbaccorpus.State
 
 	ids      map[string]string // lower-case symbol → object id
 	kinds    map[string]string // lower-case symbol → User, Group or ServicePrincipal
@@ -220,7 +224,7 @@ type corpusWorld struct {
 	scopes   []string          // RGs, accounts, projects, deployments in creation order
 }
 
-func runHTTPScenario(t *testing.T, where string, st corpusState, checks []corpusCheck, stats *corpusHTTPStats) {
+func runHTTPScenario(t *testing.T, where string, st rbaccorpus.State, checks []rbaccorpus.Check, stats *corpusHTTPStats) {
 	e := testenv.New(t)
 	cw := &corpusWorld{world: &world{env: e, admin: e.AppToken(t, e.Admin, armScope), sub: e.Server.Bootstrap().SubscriptionID},
 		where: where, st: st}
@@ -263,9 +267,9 @@ func runHTTPScenario(t *testing.T, where string, st corpusState, checks []corpus
 }
 
 // plan works out the resources, management groups and names to create.
-func (cw *corpusWorld) plan(t *testing.T, checks []corpusCheck) {
+func (cw *corpusWorld) plan(t *testing.T, checks []rbaccorpus.Check) {
 	st := cw.st
-	v := corpusVars
+	v := rbaccorpus.Vars
 	all := []string{v["SUB"], v["SUB2"], v["RG"], v["RG2"], v["ACCT"], v["ACCT2"], v["DEP"], v["PROJ"]}
 	for _, a := range st.Assignments {
 		all = append(all, a.Scope)
@@ -380,7 +384,7 @@ func sortedGUIDs(prefix string, names []string) (guid, name map[string]string) {
 // principals creates the scenario's principals: groups (the symbols the
 // corpus uses as groups), users for the principals it names by object id
 // (the ids are kept), applications with service principals for the rest.
-func (cw *corpusWorld) principals(t *testing.T, checks []corpusCheck) {
+func (cw *corpusWorld) principals(t *testing.T, checks []rbaccorpus.Check) {
 	st := cw.st
 	isGroup := map[string]bool{}
 	var order []string
@@ -517,7 +521,7 @@ func (cw *corpusWorld) apply(t *testing.T) {
 	})
 	cw.setup(t, "custom roles", func() {
 		for _, r := range cw.custom {
-			cw.admPut(t, corpusVars["SUB"]+"/providers/Microsoft.Authorization/roleDefinitions/"+r.ID, vAuthz, map[string]any{
+			cw.admPut(t, rbaccorpus.Vars["SUB"]+"/providers/Microsoft.Authorization/roleDefinitions/"+r.ID, vAuthz, map[string]any{
 				"properties": map[string]any{"roleName": r.RoleName, "description": r.Description, "type": "CustomRole",
 					"permissions": r.Permissions, "assignableScopes": r.AssignableScopes}})
 		}
@@ -620,7 +624,7 @@ type accessResult struct {
 
 // accessCheck asks the check through POST /providers/Gatehouse/accessCheck
 // with the administrator's token; "" when the answer matches.
-func (cw *corpusWorld) accessCheck(t *testing.T, c corpusCheck) string {
+func (cw *corpusWorld) accessCheck(t *testing.T, c rbaccorpus.Check) string {
 	body, _ := json.Marshal(map[string]any{"principalId": cw.id(t, c.Principal), "action": c.Action, "dataAction": c.DataAction, "scope": c.Scope})
 	req, err := http.NewRequest("POST", cw.env.URL+"/providers/Gatehouse/accessCheck?api-version="+vGatehouse, bytes.NewReader(body))
 	if err != nil {
@@ -714,7 +718,7 @@ type realARMCall struct {
 // realCall maps a check to the ARM operation that needs exactly its action
 // at its scope, or nil: data actions, principals without a token (users,
 // groups), and actions or scopes gatehouse's ARM does not serve.
-func (cw *corpusWorld) realCall(c corpusCheck) *realARMCall {
+func (cw *corpusWorld) realCall(c rbaccorpus.Check) *realARMCall {
 	if c.DataAction || cw.tokens[strings.ToLower(c.Principal)] == "" {
 		return nil
 	}
@@ -838,7 +842,7 @@ func (cw *corpusWorld) dropAssignment(t *testing.T, name string) {
 // perform makes the real call with the principal's token and compares:
 // 2xx for allow; for deny 403 AuthorizationFailed, naming the deny
 // assignment or the ABAC condition when the corpus does.
-func (cw *corpusWorld) perform(t *testing.T, c corpusCheck, rc *realARMCall) (bool, string) {
+func (cw *corpusWorld) perform(t *testing.T, c rbaccorpus.Check, rc *realARMCall) (bool, string) {
 	if rc.prepare != nil {
 		rc.prepare(t)
 	}
