@@ -1,231 +1,38 @@
 package interop
 
 import (
-	"bufio"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
-	"time"
+
+	"github.com/gatehouse/gatehouse/interop/harness"
 )
 
-// binPath is the gatehouse binary built from ../.. by TestMain.
+// binPath is the gatehouse binary built from ../.. by TestMain (or
+// GATEHOUSE_BIN).
 var binPath string
 
-// buildBinary builds ./cmd/gatehouse of the product module (two levels up)
-// into dir.
-func buildBinary(dir string) (string, error) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, "gatehouse")
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/gatehouse")
-	cmd.Dir = root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/gatehouse in %s: %v\n%s", root, err, b)
-	}
-	return out, nil
-}
+type (
+	server = harness.Server
+	creds  = harness.Creds
+)
 
-// creds is the JSON of admin.json and demo.json in a data directory.
-type creds struct {
-	Server       string `json:"server"`
-	Tenant       string `json:"tenant"`
-	ClientID     string `json:"clientId"`
-	ClientSecret string `json:"clientSecret"`
-	CAFile       string `json:"caFile"`
-}
+var (
+	buildBinary = harness.BuildBinary
+	readCreds   = harness.ReadCreds
+	httpClient  = harness.HTTPClient
+)
 
-func readCreds(path string) (*creds, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var c creds
-	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &c, nil
-}
-
-// server is one running `gatehouse serve`.
-type server struct {
-	cmd    *exec.Cmd
-	URL    string // https://127.0.0.1:PORT (no trailing slash)
-	Data   string
-	CAFile string
-	done   chan struct{}
-	err    error // Wait's result, once done is closed
-
-	mu     sync.Mutex
-	stderr strings.Builder
-	stdout strings.Builder
-}
-
-// startServer runs `gatehouse serve --addr 127.0.0.1:0 --data data [args…]`
-// and waits until it announced its URL and answers /healthz. Port 0 lets
-// the kernel pick a free port, so parallel runs cannot collide; the URL is
-// read from the "gatehouse listening" log line.
+// startServer starts gatehouse on data (see harness.Start).
 func startServer(data string, args ...string) (*server, error) {
-	return startServerIn("", data, args...)
+	return harness.Start(binPath, "", data, args...)
 }
 
-// startServerIn is startServer with the working directory dir ("" for the
-// test's own), against which a relative data directory is resolved.
+// startServerIn is startServer with the working directory dir, against
+// which a relative data directory is resolved.
 func startServerIn(dir, data string, args ...string) (*server, error) {
-	s := &server{Data: data, done: make(chan struct{})}
-	s.cmd = exec.Command(binPath, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, args...)...)
-	s.cmd.Dir = dir
-	errPipe, err := s.cmd.StderrPipe()
-	if err != nil {
-		return nil, err
-	}
-	s.cmd.Stdout = writerFunc(func(p []byte) (int, error) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return s.stdout.Write(p)
-	})
-	if err := s.cmd.Start(); err != nil {
-		return nil, err
-	}
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(errPipe)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		sent := false
-		for sc.Scan() {
-			line := sc.Text()
-			s.mu.Lock()
-			s.stderr.WriteString(line + "\n")
-			s.mu.Unlock()
-			if sent {
-				continue
-			}
-			var rec struct {
-				Msg string `json:"msg"`
-				URL string `json:"url"`
-			}
-			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "gatehouse listening" && rec.URL != "" {
-				urlc <- rec.URL
-				sent = true
-			}
-		}
-		_, _ = io.Copy(io.Discard, errPipe)
-	}()
-	go func() {
-		s.err = s.cmd.Wait()
-		close(s.done)
-	}()
-	select {
-	case s.URL = <-urlc:
-	case <-s.done:
-		return nil, fmt.Errorf("gatehouse exited during start-up (%v):\n%s", s.err, s.Logs())
-	case <-time.After(60 * time.Second):
-		s.Kill()
-		return nil, fmt.Errorf("gatehouse did not announce its URL within 60s:\n%s", s.Logs())
-	}
-	s.CAFile = filepath.Join(dir, data, "tls", "ca.pem")
-	if !filepath.IsAbs(s.CAFile) {
-		abs, err := filepath.Abs(s.CAFile)
-		if err != nil {
-			s.Kill()
-			return nil, err
-		}
-		s.CAFile = abs
-	}
-	hc, err := httpClient(s.CAFile)
-	if err != nil {
-		s.Kill()
-		return nil, err
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := hc.Get(s.URL + "/healthz")
-		if err == nil {
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK && strings.TrimSpace(string(body)) == "ok" {
-				return s, nil
-			}
-			err = fmt.Errorf("/healthz: %d %q", resp.StatusCode, body)
-		}
-		if time.Now().After(deadline) {
-			s.Kill()
-			return nil, fmt.Errorf("gatehouse at %s not healthy: %v\n%s", s.URL, err, s.Logs())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// Logs is what the server wrote so far (stdout, then stderr).
-func (s *server) Logs() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return "--- stdout\n" + s.stdout.String() + "--- stderr\n" + s.stderr.String()
-}
-
-// Kill sends SIGKILL and waits for the process to be gone.
-func (s *server) Kill() {
-	_ = s.cmd.Process.Signal(syscall.SIGKILL)
-	<-s.done
-}
-
-// Stop sends SIGTERM and returns the exit code, or an error if the process
-// did not exit within timeout (it is then killed).
-func (s *server) Stop(timeout time.Duration) (int, error) {
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		return -1, err
-	}
-	select {
-	case <-s.done:
-	case <-time.After(timeout):
-		s.Kill()
-		return -1, fmt.Errorf("gatehouse did not exit within %v of SIGTERM", timeout)
-	}
-	var ee *exec.ExitError
-	if errors.As(s.err, &ee) {
-		return ee.ExitCode(), nil
-	}
-	if s.err != nil {
-		return -1, s.err
-	}
-	return 0, nil
-}
-
-// Exited reports whether the process has ended.
-func (s *server) Exited() bool {
-	select {
-	case <-s.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// httpClient trusts the CA in caFile (and nothing else).
-func httpClient(caFile string) (*http.Client, error) {
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s: no certificate", caFile)
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}, nil
+	return harness.Start(binPath, dir, data, args...)
 }
 
 // runCLI runs the gatehouse binary with args and returns its stdout.
@@ -245,7 +52,3 @@ func runCLIIn(ctx context.Context, dir string, args ...string) ([]byte, error) {
 	}
 	return out, nil
 }
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

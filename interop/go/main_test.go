@@ -99,7 +99,7 @@ func run(m *testing.M) int {
 	code := m.Run()
 
 	if fx.srv.Exited() {
-		fmt.Fprintf(os.Stderr, "FAIL: gatehouse died during the tests (%v)\n%s\n", fx.srv.err, fx.srv.Logs())
+		fmt.Fprintf(os.Stderr, "FAIL: gatehouse died during the tests (%v)\n%s\n", fx.srv.Err(), fx.srv.Logs())
 		return 1
 	}
 	// Graceful shutdown: SIGTERM must end the server with status 0 promptly.

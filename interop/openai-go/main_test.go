@@ -94,7 +94,7 @@ func run(m *testing.M) int {
 	}
 	code := m.Run()
 	if fx.srv.Exited() {
-		fmt.Fprintf(os.Stderr, "FAIL: gatehouse died during the tests (%v)\n%s\n", fx.srv.err, fx.srv.Logs())
+		fmt.Fprintf(os.Stderr, "FAIL: gatehouse died during the tests (%v)\n%s\n", fx.srv.Err(), fx.srv.Logs())
 		return 1
 	}
 	if exit, err := fx.srv.Stop(10 * time.Second); err != nil || exit != 0 {

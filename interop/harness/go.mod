@@ -1,0 +1,3 @@
+module github.com/gatehouse/gatehouse/interop/harness
+
+go 1.26.8
