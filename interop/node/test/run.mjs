@@ -4,13 +4,12 @@
 // pointing at the server's CA (Node reads that variable only at start-up,
 // so it cannot be set from inside the test process). Finally stop the
 // server with SIGTERM and require a clean exit.
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, rmSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomUUID, generateKeyPairSync, sign, randomBytes, X509Certificate } from "node:crypto";
-import { createInterface } from "node:readline";
+import { buildBinary, startServer, runTests, stopServer } from "../../harness/server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "..", "..", "..");
@@ -19,14 +18,6 @@ let server;
 
 function log(...a) {
   console.log("[interop-node]", ...a);
-}
-
-function buildBinary() {
-  if (process.env.GATEHOUSE_BIN) return resolve(process.env.GATEHOUSE_BIN);
-  const out = join(tmp, "gatehouse");
-  log(`go build -o ${out} ./cmd/gatehouse (in ${repoRoot})`);
-  execFileSync("go", ["build", "-o", out, "./cmd/gatehouse"], { cwd: repoRoot, stdio: "inherit" });
-  return out;
 }
 
 // DER encoding, just enough for a self-signed certificate (Node can sign
@@ -73,56 +64,8 @@ function makeCertificate(cn) {
   return { certPem: pem("CERTIFICATE", cert), keyPem: privateKey.export({ type: "pkcs8", format: "pem" }) };
 }
 
-// Start `gatehouse serve --addr 127.0.0.1:0` and read the URL from its
-// "gatehouse listening" log line.
-function startServer(bin, data, cfgFile) {
-  return new Promise((resolveStart, reject) => {
-    const child = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data", data, "--config", cfgFile], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const logs = [];
-    child.stdout.on("data", (b) => logs.push(b.toString()));
-    const exited = new Promise((r) => child.on("exit", (code, signal) => r({ code, signal })));
-    let announced = false;
-    createInterface({ input: child.stderr }).on("line", (line) => {
-      logs.push(line + "\n");
-      if (announced) return;
-      try {
-        const rec = JSON.parse(line);
-        if (rec.msg === "gatehouse listening" && rec.url) {
-          announced = true;
-          resolveStart({ child, url: rec.url, exited, logs });
-        }
-      } catch {
-        /* not JSON */
-      }
-    });
-    exited.then(({ code, signal }) => {
-      if (!announced) reject(new Error(`gatehouse exited during start-up (${code ?? signal}):\n${logs.join("")}`));
-    });
-    setTimeout(() => {
-      if (!announced) {
-        child.kill("SIGKILL");
-        reject(new Error(`gatehouse did not announce its URL within 60s:\n${logs.join("")}`));
-      }
-    }, 60_000).unref();
-  });
-}
-
-// The tests run in a child node with NODE_EXTRA_CA_CERTS; return its code.
-function runTests(env) {
-  const files = readdirSync(here)
-    .filter((f) => f.endsWith(".test.mjs"))
-    .sort()
-    .map((f) => join(here, f));
-  return new Promise((r) => {
-    const child = spawn(process.execPath, ["--test", ...files], { stdio: "inherit", env });
-    child.on("exit", (code, signal) => r(code ?? (signal ? 1 : 0)));
-  });
-}
-
 async function main() {
-  const bin = buildBinary();
+  const bin = buildBinary(repoRoot, tmp, log);
   const { certPem, keyPem } = makeCertificate("interop-node-cert-app");
   const certFile = join(tmp, "cert.pem");
   const clientPemFile = join(tmp, "client.pem"); // key + certificate
@@ -155,7 +98,7 @@ async function main() {
   );
 
   const data = join(tmp, "data");
-  server = await startServer(bin, data, cfgFile);
+  server = await startServer(bin, data, ["--config", cfgFile]);
   log(`gatehouse listening at ${server.url}`);
   const caFile = join(data, "tls", "ca.pem");
   const demo = JSON.parse(readFileSync(join(data, "demo.json"), "utf8"));
@@ -174,37 +117,9 @@ async function main() {
 
   const env = { ...process.env, NODE_EXTRA_CA_CERTS: caFile, GATEHOUSE_INTEROP_FIXTURE: fixtureFile };
   delete env.AZURE_AUTHORITY_HOST; // the tests set authorityHost explicitly
-  let code = await runTests(env);
+  const code = await runTests(here, env);
 
-  // The server must have survived the tests.
-  const early = await Promise.race([server.exited, new Promise((r) => setImmediate(() => r(null)))]);
-  if (early !== null) {
-    console.error(`FAIL: gatehouse died during the tests (${early.code ?? early.signal}):\n${server.logs.join("")}`);
-    return code || 1;
-  }
-
-  // Graceful shutdown: SIGTERM must end the server with status 0 promptly.
-  const started = Date.now();
-  server.child.kill("SIGTERM");
-  const timeout = new Promise((r) => setTimeout(() => r(null), 10_000).unref());
-  const res = await Promise.race([server.exited, timeout]);
-  const took = Date.now() - started;
-  if (res === null) {
-    server.child.kill("SIGKILL");
-    console.error(`FAIL: gatehouse did not exit within 10s of SIGTERM\n${server.logs.join("")}`);
-    code = code || 1;
-  } else if (res.code !== 0) {
-    console.error(`FAIL: gatehouse exited with ${res.code ?? res.signal} after SIGTERM\n${server.logs.join("")}`);
-    code = code || 1;
-  } else if (took > 5000) {
-    console.error(`FAIL: graceful shutdown took ${took} ms (want < 5 s)`);
-    code = code || 1;
-  } else {
-    log(`graceful shutdown: exit 0 after SIGTERM in ${took} ms`);
-  }
-  const showLogs = process.env.GATEHOUSE_INTEROP_LOGS; // "1": on failure, "all": always
-  if ((code !== 0 && showLogs) || showLogs === "all") console.error(server.logs.join(""));
-  return code;
+  return stopServer(server, code, log);
 }
 
 // Interrupted: take the server down with us.
