@@ -4,7 +4,7 @@
 // NODE_EXTRA_CA_CERTS only at start-up), and stop the server, requiring a
 // clean and prompt exit.
 import { spawn, execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -96,4 +96,28 @@ export async function stopServer(server, code, log) {
   const showLogs = process.env.GATEHOUSE_INTEROP_LOGS;
   if ((code !== 0 && showLogs) || showLogs === "all") console.error(server.logs.join(""));
   return code;
+}
+
+// runWrapper runs main (which resolves with the exit code) and exits with
+// it; on a signal, or if main throws, the server (getServer()) is killed.
+// tmp is removed either way.
+export async function runWrapper(tag, tmp, getServer, main) {
+  const cleanup = () => rmSync(tmp, { recursive: true, force: true });
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.on(sig, () => {
+      getServer()?.child.kill("SIGKILL");
+      cleanup();
+      process.exit(130);
+    });
+  }
+  let exitCode = 1;
+  try {
+    exitCode = await main();
+  } catch (err) {
+    console.error(`[${tag}] set-up failed:`, err);
+    getServer()?.child.kill("SIGKILL");
+  } finally {
+    cleanup();
+  }
+  process.exit(exitCode);
 }

@@ -5,11 +5,11 @@
 // variable only at start-up, so it is the wrapper's job, and it is the only
 // trust setting the SDKs get. Finally stop the server with SIGTERM and
 // require a clean exit.
-import { mkdtempSync, writeFileSync, rmSync, readFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildBinary, startServer, runTests, stopServer } from "../../harness/server.mjs";
+import { buildBinary, startServer, runTests, stopServer, runWrapper } from "../../harness/server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "..", "..", "..");
@@ -52,21 +52,4 @@ async function main() {
   return stopServer(server, code, log);
 }
 
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(sig, () => {
-    if (server) server.child.kill("SIGKILL");
-    rmSync(tmp, { recursive: true, force: true });
-    process.exit(130);
-  });
-}
-
-let exitCode = 1;
-try {
-  exitCode = await main();
-} catch (err) {
-  console.error("[node-openai] set-up failed:", err);
-  if (server) server.child.kill("SIGKILL");
-} finally {
-  rmSync(tmp, { recursive: true, force: true });
-}
-process.exit(exitCode);
+await runWrapper("node-openai", tmp, () => server, main);

@@ -4,12 +4,12 @@
 // pointing at the server's CA (Node reads that variable only at start-up,
 // so it cannot be set from inside the test process). Finally stop the
 // server with SIGTERM and require a clean exit.
-import { mkdtempSync, writeFileSync, rmSync, readFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomUUID, generateKeyPairSync, sign, randomBytes, X509Certificate } from "node:crypto";
-import { buildBinary, startServer, runTests, stopServer } from "../../harness/server.mjs";
+import { buildBinary, startServer, runTests, stopServer, runWrapper } from "../../harness/server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "..", "..", "..");
@@ -122,22 +122,4 @@ async function main() {
   return stopServer(server, code, log);
 }
 
-// Interrupted: take the server down with us.
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(sig, () => {
-    if (server) server.child.kill("SIGKILL");
-    rmSync(tmp, { recursive: true, force: true });
-    process.exit(130);
-  });
-}
-
-let exitCode = 1;
-try {
-  exitCode = await main();
-} catch (err) {
-  console.error("[interop-node] set-up failed:", err);
-  if (server) server.child.kill("SIGKILL");
-} finally {
-  rmSync(tmp, { recursive: true, force: true });
-}
-process.exit(exitCode);
+await runWrapper("interop-node", tmp, () => server, main);
