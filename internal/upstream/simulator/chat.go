@@ -186,10 +186,7 @@ func (s *Simulator) chat(w http.ResponseWriter, r *http.Request, body []byte) *a
 }
 
 func appendChatUsage(b []byte, c *completion) []byte {
-	b = append(b, '{')
-	b = appendIntField(b, "prompt_tokens", int64(c.promptTokens))
-	b = appendIntField(b, "completion_tokens", int64(c.completionTokens()))
-	b = appendIntField(b, "total_tokens", int64(c.promptTokens+c.completionTokens()))
+	b = appendUsageCounts(append(b, '{'), c)
 	b = appendRawField(b, "prompt_tokens_details", `{"cached_tokens":0,"audio_tokens":0}`)
 	b = appendRawField(b, "completion_tokens_details", `{"reasoning_tokens":0,"audio_tokens":0,`+
 		`"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}`)

@@ -146,9 +146,12 @@ func (s *Simulator) completions(w http.ResponseWriter, r *http.Request, body []b
 }
 
 func appendLegacyUsage(b []byte, c *completion) []byte {
-	b = append(b, '{')
+	return append(appendUsageCounts(append(b, '{'), c), '}')
+}
+
+// appendUsageCounts writes the token counts every usage object starts with.
+func appendUsageCounts(b []byte, c *completion) []byte {
 	b = appendIntField(b, "prompt_tokens", int64(c.promptTokens))
 	b = appendIntField(b, "completion_tokens", int64(c.completionTokens()))
-	b = appendIntField(b, "total_tokens", int64(c.promptTokens+c.completionTokens()))
-	return append(b, '}')
+	return appendIntField(b, "total_tokens", int64(c.promptTokens+c.completionTokens()))
 }
