@@ -20,7 +20,9 @@
 #     "activeDirectoryGraphResourceId":"https://graph.windows.net/",
 #     "microsoftGraphResourceId":"https://HOST:PORT/"}}'
 #   az cloud set -n gatehouse
-#   az login --service-principal -u APPID -p SECRET|PEM --tenant TENANT
+#   az login --service-principal -u APPID --password=SECRET|-p PEM --tenant TENANT
+#   (--password=: a generated secret may begin with "-", which az would
+#   read as an option)
 # jq filters are single-quoted on purpose: $x there are jq variables (--arg).
 # shellcheck disable=SC2016
 set -euo pipefail
@@ -193,7 +195,7 @@ expect_ok "cloud endpoints point at gatehouse (ADFS authority)" \
   '.endpoints.activeDirectory == ($b + "/adfs") and .endpoints.resourceManager == ($b + "/") and .endpoints.microsoftGraphResourceId == ($b + "/")' \
   --arg b "$base"
 
-az_as admin login --service-principal -u "$admin_app" -p "$admin_secret" --tenant "$tenant"
+az_as admin login --service-principal -u "$admin_app" --password="$admin_secret" --tenant "$tenant"
 expect_ok "az login --service-principal (secret) finds the default subscription" \
   'length == 1 and .[0].isDefault and .[0].tenantId == $t and .[0].name == "gatehouse" and .[0].state == "Enabled" and .[0].user.type == "servicePrincipal" and .[0].user.name == $a' \
   --arg t "$tenant" --arg a "$admin_app"
@@ -294,7 +296,7 @@ expect_ok "az role assignment list --assignee <appId> --all has it (and only the
 
 # --- the demo app: with and without its role on the project ----------------
 setup_cloud demo
-az_as demo login --service-principal -u "$demo_app" -p "$demo_secret" --tenant "$tenant"
+az_as demo login --service-principal -u "$demo_app" --password="$demo_secret" --tenant "$tenant"
 expect_ok "demo app signs in and sees the subscription its project role is in" \
   'length == 1 and .[0].id == $s and .[0].user.name == $a' --arg s "$sub" --arg a "$demo_app"
 
@@ -317,10 +319,10 @@ expect_error "demo app without its project role: reading the project fails with 
 # An application with no role anywhere sees no subscription; signed in
 # tenant-level it still cannot create anything.
 setup_cloud noroles
-az_as noroles login --service-principal -u "$noroles_app" -p "$noroles_secret" --tenant "$tenant"
+az_as noroles login --service-principal -u "$noroles_app" --password="$noroles_secret" --tenant "$tenant"
 expect_error "app without roles: az login finds no subscription" "No subscriptions found for $noroles_app"
 
-az_as noroles login --service-principal -u "$noroles_app" -p "$noroles_secret" --tenant "$tenant" --allow-no-subscriptions
+az_as noroles login --service-principal -u "$noroles_app" --password="$noroles_secret" --tenant "$tenant" --allow-no-subscriptions
 expect_ok "app without roles: az login --allow-no-subscriptions (tenant-level account)" \
   'length == 1 and .[0].tenantId == $t and .[0].user.name == $a' --arg t "$tenant" --arg a "$noroles_app"
 
@@ -348,7 +350,7 @@ rbac_app="$(jq -r '.appId // empty' <<<"$OUT")"
 rbac_secret="$(jq -r '.password // empty' <<<"$OUT")"
 
 setup_cloud rbac
-az_as rbac login --service-principal -u "$rbac_app" -p "$rbac_secret" --tenant "$tenant"
+az_as rbac login --service-principal -u "$rbac_app" --password="$rbac_secret" --tenant "$tenant"
 expect_ok "the new service principal signs in with its generated secret" \
   'length == 1 and .[0].id == $s and .[0].user.name == $a' --arg s "$sub" --arg a "$rbac_app"
 
