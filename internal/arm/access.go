@@ -86,7 +86,7 @@ func (s *Service) accessCheck(c *call) (int, any, error) {
 	if in.DataAction != nil {
 		data = *in.DataAction
 	}
-	d, snap, err := s.az.Decide(c.ctx, rbac.Request{PrincipalID: in.PrincipalID, PrincipalType: ptype, Action: in.Action, DataAction: data, Scope: in.Scope})
+	d, snap, err := s.az.Decide(c.ctx, rbac.Request{Tenant: c.p.TenantID, PrincipalID: in.PrincipalID, PrincipalType: ptype, Action: in.Action, DataAction: data, Scope: in.Scope})
 	if err != nil {
 		return 0, nil, err
 	}

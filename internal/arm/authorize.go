@@ -13,7 +13,7 @@ func (s *Service) authorize(c *call, action, scope string, req *rbac.Request) er
 	if req == nil {
 		req = &rbac.Request{}
 	}
-	req.PrincipalID, req.PrincipalType, req.Action, req.Scope = c.p.ObjectID, c.p.Type, action, scope
+	req.Tenant, req.PrincipalID, req.PrincipalType, req.Action, req.Scope = c.p.TenantID, c.p.ObjectID, c.p.Type, action, scope
 	d, snap, err := s.az.Decide(c.ctx, *req)
 	if err != nil {
 		return err
@@ -27,7 +27,7 @@ func (s *Service) authorize(c *call, action, scope string, req *rbac.Request) er
 // allowed reports whether the caller may perform action at scope (for
 // filtering lists).
 func (s *Service) allowed(c *call, action, scope string) (bool, error) {
-	d, _, err := s.az.Decide(c.ctx, rbac.Request{PrincipalID: c.p.ObjectID, PrincipalType: c.p.Type, Action: action, Scope: scope})
+	d, _, err := s.az.Decide(c.ctx, rbac.Request{Tenant: c.p.TenantID, PrincipalID: c.p.ObjectID, PrincipalType: c.p.Type, Action: action, Scope: scope})
 	return d.Allowed, err
 }
 

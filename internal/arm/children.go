@@ -3,9 +3,10 @@ package arm
 import (
 	"encoding/json"
 
-	"github.com/gatehouse/gatehouse/internal/upstream"
 	"regexp"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/upstream"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -34,7 +35,7 @@ func (s *Service) putProject(c *call) (int, any, error) {
 	if err := c.decodeBody(&in); err != nil {
 		return 0, nil, err
 	}
-	prev, err := getResource(c.ctx, s.st, c.op.id.String())
+	prev, err := getResource(c.ctx, s.st, c.p.TenantID, c.op.id.String())
 	if err != nil && !store.IsNotFound(err) {
 		return 0, nil, err
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/armid"
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -81,7 +80,7 @@ func (s *Service) putAccount(c *call) (int, any, error) {
 	if err := validateAccount(&in); err != nil {
 		return 0, nil, err
 	}
-	prev, err := getResource(c.ctx, s.st, c.op.id.String())
+	prev, err := getResource(c.ctx, s.st, c.p.TenantID, c.op.id.String())
 	if err != nil && !store.IsNotFound(err) {
 		return 0, nil, err
 	}
@@ -131,7 +130,7 @@ func (s *Service) buildAccount(c *call, in *accountInput, prev *Resource) (*Reso
 	delete(props, "endpoint") // computed when shown: see present
 	delete(props, "endpoints")
 	props["provisioningState"] = "Succeeded"
-	sum := sha256.Sum256([]byte(authz.ScopeKey(c.op.id.String())))
+	sum := sha256.Sum256([]byte(c.key(c.op.id.String())))
 	props["internalId"] = hex.EncodeToString(sum[:16])
 	if _, ok := props["disableLocalAuth"]; !ok {
 		props["disableLocalAuth"] = false
@@ -168,7 +167,7 @@ func (s *Service) writeAccount(c *call, r *Resource, created bool) (int, any, er
 		status = http.StatusCreated
 	}
 	err := s.st.Update(c.ctx, func(tx store.Tx) error {
-		prev, err := getResource(c.ctx, tx, r.ID)
+		prev, err := getResource(c.ctx, tx, c.p.TenantID, r.ID)
 		if err == nil {
 			r.ID, r.Name, r.SystemData = prev.ID, prev.Name, c.systemData(prev.SystemData)
 		} else if store.IsNotFound(err) {
@@ -191,7 +190,7 @@ func (s *Service) writeAccount(c *call, r *Resource, created bool) (int, any, er
 }
 
 func (s *Service) patchAccount(c *call) (int, any, error) {
-	prev, err := getResource(c.ctx, s.st, c.op.id.String())
+	prev, err := getResource(c.ctx, s.st, c.p.TenantID, c.op.id.String())
 	if store.IsNotFound(err) {
 		return 0, nil, errNotFoundResource(typeAccount, c.op.id.Name, c.op.id.ResourceGroupName)
 	}
@@ -248,7 +247,7 @@ func (s *Service) requireParent(c *call) (*Resource, error) {
 			return nil, err
 		}
 	}
-	p, err := getResource(c.ctx, s.st, parent.String())
+	p, err := getResource(c.ctx, s.st, c.p.TenantID, parent.String())
 	if store.IsNotFound(err) {
 		if strings.EqualFold(parent.ResourceType, armid.ResourceGroupType) {
 			return nil, errResourceGroupNotFound(parent.Name)
@@ -263,7 +262,7 @@ func (s *Service) getTracked(c *call) (int, any, error) {
 }
 
 func (s *Service) deleteTracked(c *call) (int, any, error) {
-	r, err := getResource(c.ctx, s.st, c.op.id.String())
+	r, err := getResource(c.ctx, s.st, c.p.TenantID, c.op.id.String())
 	if store.IsNotFound(err) {
 		return http.StatusNoContent, nil, nil
 	}
@@ -273,7 +272,7 @@ func (s *Service) deleteTracked(c *call) (int, any, error) {
 	if err := s.deleteIdentities(c, r); err != nil {
 		return 0, nil, err
 	}
-	err = s.st.Update(c.ctx, func(tx store.Tx) error { return deleteTree(c.ctx, tx, r.ID) })
+	err = s.st.Update(c.ctx, func(tx store.Tx) error { return deleteTree(c.ctx, tx, c.p.TenantID, r.ID) })
 	if err != nil {
 		return 0, nil, err
 	}
@@ -292,14 +291,14 @@ func (s *Service) listAccounts(c *call) (int, any, error) {
 	if strings.EqualFold(c.op.id.ResourceType, armid.ResourceGroupType) {
 		return s.listChildren(c, c.op.id, typeAccount)
 	}
-	all, err := children(c.ctx, s.st, nil, typeAccount)
+	all, err := children(c.ctx, s.st, c.p.TenantID, nil, typeAccount)
 	if err != nil {
 		return 0, nil, err
 	}
 	prefix := c.op.id.Key() + "/"
 	var in []*Resource
 	for _, r := range all {
-		if strings.HasPrefix(authz.ScopeKey(r.ID), prefix) {
+		if strings.HasPrefix(c.key(r.ID), prefix) {
 			in = append(in, r)
 		}
 	}
@@ -311,12 +310,12 @@ func (s *Service) listAccounts(c *call) (int, any, error) {
 }
 
 func (s *Service) listUnderAccount(c *call) (int, any, error) {
-	if _, err := getResource(c.ctx, s.st, c.op.id.String()); store.IsNotFound(err) {
+	if _, err := getResource(c.ctx, s.st, c.p.TenantID, c.op.id.String()); store.IsNotFound(err) {
 		return 0, nil, errNotFoundResource(typeAccount, c.op.id.Name, c.op.id.ResourceGroupName)
 	} else if err != nil {
 		return 0, nil, err
 	}
-	rs, err := children(c.ctx, s.st, c.op.id, c.op.typ)
+	rs, err := children(c.ctx, s.st, c.p.TenantID, c.op.id, c.op.typ)
 	if err != nil {
 		return 0, nil, err
 	}

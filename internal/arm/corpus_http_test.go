@@ -831,7 +831,7 @@ func (cw *corpusWorld) deleteAssignment(scope, name string) *realARMCall {
 
 func (cw *corpusWorld) dropAssignment(t *testing.T, name string) {
 	cw.env.Update(t, func(ctx context.Context, tx *directory.Tx) error {
-		err := tx.Store().Delete(ctx, authz.KindRoleAssignment, strings.ToLower(name))
+		err := tx.Store().Delete(ctx, authz.KindRoleAssignment, authz.DocID(cw.env.Tenant, name))
 		if store.IsNotFound(err) {
 			return nil
 		}

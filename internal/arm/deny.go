@@ -42,7 +42,7 @@ func viewDeny(d *authz.DenyAssignmentDoc) denyView {
 }
 
 func (s *Service) getDenyAssignment(c *call) (int, any, error) {
-	d, err := store.GetDoc[authz.DenyAssignmentDoc](c.ctx, s.st, authz.KindDenyAssignment, c.op.id.Name)
+	d, err := store.GetDoc[authz.DenyAssignmentDoc](c.ctx, s.st, authz.KindDenyAssignment, authz.DocID(c.p.TenantID, c.op.id.Name))
 	if store.IsNotFound(err) {
 		return 0, nil, armErr(404, "DenyAssignmentNotFound", "The deny assignment '%s' is not found.", c.op.id.Name)
 	}
@@ -74,19 +74,21 @@ func (s *Service) listDenyAssignments(c *call) (int, any, error) {
 		}
 	}
 	scope := scopeString(c.op.id)
-	above, err := s.ancestorKeys(c.ctx, scope)
+	above, err := s.ancestorKeys(c, scope)
 	if err != nil {
 		return 0, nil, err
 	}
-	all, err := store.ListDocs[authz.DenyAssignmentDoc](c.ctx, s.st, store.Query{Kind: authz.KindDenyAssignment})
+	all, err := store.ListDocs[authz.DenyAssignmentDoc](c.ctx, s.st, store.Query{Kind: authz.KindDenyAssignment, Tenant: c.p.TenantID})
 	if err != nil {
 		return 0, nil, err
 	}
-	key := authz.ScopeKey(scope)
 	out := []denyView{}
 	for _, d := range all {
-		sk := authz.ScopeKey(d.Scope)
-		below := key == "/" || strings.HasPrefix(sk, key+"/")
+		sk := c.key(d.Scope)
+		below, err := s.below(c, d.Scope, scope)
+		if err != nil {
+			return 0, nil, err
+		}
 		if (!above[sk] && (atScope || !below)) || (name != "" && !strings.EqualFold(d.Name, name)) || (principal != "" && !namesPrincipal(d, principal)) {
 			continue
 		}
@@ -111,7 +113,7 @@ func (s *Service) permissions(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	perms := snap.Permissions(c.p.ObjectID, scopeString(c.op.id))
+	perms := snap.Permissions(c.p.TenantID, c.p.ObjectID, scopeString(c.op.id))
 	if perms == nil {
 		perms = []rbac.Permission{}
 	}

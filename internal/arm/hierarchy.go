@@ -63,7 +63,7 @@ func viewSubscription(r *Resource) subscriptionView {
 // access to: read at the subscription (directly, through a group or from
 // above) or any role assignment of its own inside it.
 func (s *Service) listSubscriptions(c *call) (int, any, error) {
-	subs, err := children(c.ctx, s.st, nil, typeSubscription)
+	subs, err := children(c.ctx, s.st, c.p.TenantID, nil, typeSubscription)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -80,17 +80,17 @@ func (s *Service) listSubscriptions(c *call) (int, any, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if ok || hasAssignmentUnder(own, sub.ID) {
+		if ok || hasAssignmentUnder(c, own, sub.ID) {
 			out = append(out, viewSubscription(sub))
 		}
 	}
 	return 200, list{Value: out}, nil
 }
 
-func hasAssignmentUnder(ras []*authz.RoleAssignmentDoc, scope string) bool {
-	k := authz.ScopeKey(scope)
+func hasAssignmentUnder(c *call, ras []*authz.RoleAssignmentDoc, scope string) bool {
+	k := c.key(scope)
 	for _, ra := range ras {
-		if sk := authz.ScopeKey(ra.Scope); sk == k || strings.HasPrefix(sk, k+"/") {
+		if sk := c.key(ra.Scope); sk == k || strings.HasPrefix(sk, k+"/") {
 			return true
 		}
 	}
@@ -98,7 +98,7 @@ func hasAssignmentUnder(ras []*authz.RoleAssignmentDoc, scope string) bool {
 }
 
 func (s *Service) getSubscription(c *call) (int, any, error) {
-	sub, err := getResource(c.ctx, s.st, c.op.id.String())
+	sub, err := getResource(c.ctx, s.st, c.p.TenantID, c.op.id.String())
 	if store.IsNotFound(err) {
 		return 0, nil, errSubscriptionNotFound(c.op.id.SubscriptionID)
 	}
@@ -120,7 +120,7 @@ func (s *Service) listTenants(c *call) (int, any, error) {
 
 // requireSubscription checks the subscription of id exists.
 func (s *Service) requireSubscription(c *call, id *armid.ID) (*Resource, error) {
-	sub, err := getResource(c.ctx, s.st, "/subscriptions/"+id.SubscriptionID)
+	sub, err := getResource(c.ctx, s.st, c.p.TenantID, "/subscriptions/"+id.SubscriptionID)
 	if store.IsNotFound(err) {
 		return nil, errSubscriptionNotFound(id.SubscriptionID)
 	}
@@ -160,7 +160,7 @@ func (s *Service) upsert(c *call, r *Resource) (int, any, error) {
 	status := http.StatusCreated
 	err := s.st.Update(c.ctx, func(tx store.Tx) error {
 		status = http.StatusCreated
-		prev, err := getResource(c.ctx, tx, r.ID)
+		prev, err := getResource(c.ctx, tx, c.p.TenantID, r.ID)
 		switch {
 		case err == nil:
 			status = http.StatusOK
@@ -180,7 +180,7 @@ func (s *Service) upsert(c *call, r *Resource) (int, any, error) {
 }
 
 func (s *Service) getResourceGroup(c *call) (int, any, error) {
-	rg, err := getResource(c.ctx, s.st, c.op.id.String())
+	rg, err := getResource(c.ctx, s.st, c.p.TenantID, c.op.id.String())
 	if store.IsNotFound(err) {
 		return 0, nil, errResourceGroupNotFound(c.op.id.Name)
 	}
@@ -203,7 +203,7 @@ func (s *Service) patchResourceGroup(c *call) (int, any, error) {
 	var rg *Resource
 	err := s.st.Update(c.ctx, func(tx store.Tx) error {
 		var err error
-		if rg, err = getResource(c.ctx, tx, c.op.id.String()); err != nil {
+		if rg, err = getResource(c.ctx, tx, c.p.TenantID, c.op.id.String()); err != nil {
 			return err
 		}
 		if in.Tags != nil {
@@ -221,7 +221,7 @@ func (s *Service) patchResourceGroup(c *call) (int, any, error) {
 // deleteResource deletes the op's resource with everything below it; a
 // missing resource is 204, as ARM answers.
 func (s *Service) deleteResource(c *call) (int, any, error) {
-	r, err := getResource(c.ctx, s.st, c.op.id.String())
+	r, err := getResource(c.ctx, s.st, c.p.TenantID, c.op.id.String())
 	if store.IsNotFound(err) {
 		return http.StatusNoContent, nil, nil
 	}
@@ -231,7 +231,7 @@ func (s *Service) deleteResource(c *call) (int, any, error) {
 	if err := s.deleteIdentities(c, r); err != nil {
 		return 0, nil, err
 	}
-	err = s.st.Update(c.ctx, func(tx store.Tx) error { return deleteTree(c.ctx, tx, c.op.id.String()) })
+	err = s.st.Update(c.ctx, func(tx store.Tx) error { return deleteTree(c.ctx, tx, c.p.TenantID, c.op.id.String()) })
 	if store.IsNotFound(err) {
 		return http.StatusNoContent, nil, nil
 	}
@@ -275,7 +275,7 @@ func (s *Service) listResourceGroups(c *call) (int, any, error) {
 
 // listChildren lists readable children of type typ under parent.
 func (s *Service) listChildren(c *call, parent *armid.ID, typ string) (int, any, error) {
-	rs, err := children(c.ctx, s.st, parent, typ)
+	rs, err := children(c.ctx, s.st, c.p.TenantID, parent, typ)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -311,7 +311,7 @@ func normLocation(l string) string {
 
 // getPlain serves GET of a stored resource as stored.
 func (s *Service) getPlain(c *call) (int, any, error) {
-	r, err := getResource(c.ctx, s.st, c.op.id.String())
+	r, err := getResource(c.ctx, s.st, c.p.TenantID, c.op.id.String())
 	if store.IsNotFound(err) {
 		return 0, nil, errNotFoundResource(c.op.typ, c.op.id.Name, c.op.id.ResourceGroupName)
 	}

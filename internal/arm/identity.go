@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/directory"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -55,7 +54,7 @@ func (s *Service) systemIdentity(c *call, raw json.RawMessage, prev *Resource, r
 // of the resources below it.
 func (s *Service) deleteIdentities(c *call, r *Resource) error {
 	rs := []*Resource{r}
-	if below, err := s.st.List(c.ctx, store.Query{Kind: KindResource, IDPrefix: authz.ScopeKey(r.ID) + "/"}); err == nil {
+	if below, err := s.st.List(c.ctx, store.Query{Kind: KindResource, IDPrefix: c.key(r.ID) + "/"}); err == nil {
 		for _, rec := range below {
 			if sr, err := store.Decode[storedResource](rec); err == nil {
 				rs = append(rs, &sr.Resource)

@@ -18,7 +18,7 @@ type AccountKeys struct {
 }
 
 func (k *AccountKeys) StoreKind() store.Kind { return KindAccountKeys }
-func (k *AccountKeys) StoreID() string       { return authz.ScopeKey(k.AccountID) }
+func (k *AccountKeys) StoreID() string       { return authz.ScopeKey("", k.AccountID) } // under a subscription: global
 func (k *AccountKeys) StoreTenant() string   { return "" }
 func (k *AccountKeys) StoreKeys() []string   { return []string{"key:" + k.Key1, "key:" + k.Key2} }
 func (k *AccountKeys) StoreRefs() []string   { return nil }
@@ -39,7 +39,7 @@ type keysView struct {
 }
 
 func (s *Service) listKeys(c *call) (int, any, error) {
-	k, err := store.GetDoc[AccountKeys](c.ctx, s.st, KindAccountKeys, authz.ScopeKey(c.op.id.String()))
+	k, err := store.GetDoc[AccountKeys](c.ctx, s.st, KindAccountKeys, c.key(c.op.id.String()))
 	if store.IsNotFound(err) {
 		return 0, nil, errNotFoundResource(typeAccount, c.op.id.Name, c.op.id.ResourceGroupName)
 	}
@@ -62,7 +62,7 @@ func (s *Service) regenerateKey(c *call) (int, any, error) {
 	}
 	var out keysView
 	err := s.st.Update(c.ctx, func(tx store.Tx) error {
-		k, err := store.GetDoc[AccountKeys](c.ctx, tx, KindAccountKeys, authz.ScopeKey(c.op.id.String()))
+		k, err := store.GetDoc[AccountKeys](c.ctx, tx, KindAccountKeys, c.key(c.op.id.String()))
 		if err != nil {
 			return err
 		}

@@ -65,19 +65,22 @@ func (s *Service) putManagementGroup(c *call) (int, any, error) {
 // setParent records (or clears) child's parent management group.
 func (s *Service) setParent(c *call, child, parent string) error {
 	return s.st.Update(c.ctx, func(tx store.Tx) error {
-		if parent == "" {
-			err := tx.Delete(c.ctx, authz.KindScopeParent, authz.ScopeKey(child))
+		if parent == "" && isManagementGroup(child) {
+			err := tx.Delete(c.ctx, authz.KindScopeParent, c.key(child))
 			if store.IsNotFound(err) {
 				return nil
 			}
 			return err
 		}
-		return store.PutDoc(c.ctx, tx, &authz.ScopeParent{Child: authz.ScopeKey(child), Parent: authz.ScopeKey(parent), TenantID: c.p.TenantID})
+		if parent == "" {
+			parent = "/" // a subscription keeps its place in the tenant
+		}
+		return store.PutDoc(c.ctx, tx, &authz.ScopeParent{Child: authz.ScopeKey("", child), Parent: authz.ScopeKey("", parent), TenantID: c.p.TenantID})
 	})
 }
 
 func (s *Service) deleteManagementGroup(c *call) (int, any, error) {
-	kids, err := s.st.List(c.ctx, store.Query{Kind: authz.KindScopeParent, Ref: "parent:" + authz.ScopeKey(c.op.id.String())})
+	kids, err := s.st.List(c.ctx, store.Query{Kind: authz.KindScopeParent, Ref: "parent:" + c.key(c.op.id.String())})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -95,13 +98,13 @@ func (s *Service) deleteManagementGroup(c *call) (int, any, error) {
 // under the management group for inheritance.
 func (s *Service) moveSubscription(c *call) (int, any, error) {
 	mg := c.op.id.Parent
-	if _, err := getResource(c.ctx, s.st, mg.String()); store.IsNotFound(err) {
+	if _, err := getResource(c.ctx, s.st, c.p.TenantID, mg.String()); store.IsNotFound(err) {
 		return 0, nil, errNotFoundResource(typeManagementGroup, mg.Name, "")
 	} else if err != nil {
 		return 0, nil, err
 	}
 	subID := "/subscriptions/" + c.op.id.Name
-	sub, err := getResource(c.ctx, s.st, subID)
+	sub, err := getResource(c.ctx, s.st, c.p.TenantID, subID)
 	if store.IsNotFound(err) {
 		return 0, nil, errSubscriptionNotFound(c.op.id.Name)
 	}
@@ -123,13 +126,13 @@ func (s *Service) moveSubscription(c *call) (int, any, error) {
 // checkParent refuses a parent that does not exist or would make a cycle,
 // and requires the right to place groups under it.
 func (s *Service) checkParent(c *call, child, parent string) error {
-	if _, err := getResource(c.ctx, s.st, parent); store.IsNotFound(err) {
+	if _, err := getResource(c.ctx, s.st, c.p.TenantID, parent); store.IsNotFound(err) {
 		return armErr(404, "ParentNotFound", "The parent management group '%s' was not found.", parent)
 	} else if err != nil {
 		return err
 	}
-	for p, hops := authz.ScopeKey(parent), 0; p != "" && hops < 16; hops++ {
-		if p == authz.ScopeKey(child) {
+	for p, hops := c.key(parent), 0; p != "" && hops < 16; hops++ {
+		if p == c.key(child) {
 			return errBadRequest("InvalidParent", "Management group '%s' cannot be placed under '%s': that would make a cycle.", child, parent)
 		}
 		sp, err := store.GetDoc[authz.ScopeParent](c.ctx, s.st, authz.KindScopeParent, p)
@@ -139,7 +142,7 @@ func (s *Service) checkParent(c *call, child, parent string) error {
 		if err != nil {
 			return err
 		}
-		p = sp.Parent
+		p = c.key(sp.Parent)
 	}
 	return s.authorize(c, "Microsoft.Management/managementGroups/write", parent, nil)
 }

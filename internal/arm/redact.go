@@ -50,7 +50,7 @@ func (s *Service) withEndpoints(c *call, r *Resource) *Resource {
 func (s *Service) withProjectEndpoint(c *call, r *Resource) *Resource {
 	id := strings.ToLower(r.ID)
 	acctID := r.ID[:strings.Index(id, "/projects/")]
-	acct, err := getResource(c.ctx, s.st, acctID)
+	acct, err := getResource(c.ctx, s.st, c.p.TenantID, acctID)
 	if err != nil {
 		return r
 	}

@@ -3,11 +3,13 @@ package arm
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/armid"
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -56,29 +58,34 @@ type storedResource struct {
 }
 
 func (r *storedResource) StoreKind() store.Kind { return KindResource }
-func (r *storedResource) StoreID() string       { return authz.ScopeKey(r.ID) }
+func (r *storedResource) StoreID() string       { return authz.ScopeKey(r.Tenant, r.ID) }
 func (r *storedResource) StoreTenant() string   { return r.Tenant }
 func (r *storedResource) StoreRefs() []string {
 	id, err := armid.Parse(r.ID)
 	if err != nil || id.Parent == nil {
-		return []string{"type:" + strings.ToLower(r.Type)}
+		return []string{"type:" + fold.String(r.Type)}
 	}
-	return []string{"parent:" + id.Parent.Key() + "|" + strings.ToLower(r.Type), "type:" + strings.ToLower(r.Type)}
+	return []string{"parent:" + authz.ScopeKey(r.Tenant, id.Parent.String()) + "|" + fold.String(r.Type), "type:" + fold.String(r.Type)}
 }
 func (r *storedResource) StoreKeys() []string {
 	if strings.EqualFold(r.Type, typeAccount) {
 		if sub, _ := r.Properties["customSubDomainName"].(string); sub != "" {
-			return []string{"subdomain:" + strings.ToLower(sub)}
+			return []string{"subdomain:" + fold.String(sub)}
 		}
 	}
 	return nil
 }
 
-// getResource reads the resource with id.
-func getResource(ctx context.Context, rd store.Reader, id string) (*Resource, error) {
-	sr, err := store.GetDoc[storedResource](ctx, rd, KindResource, authz.ScopeKey(id))
+// getResource reads the resource with id as tenant sees it: a management
+// group is the tenant's own; anything else must belong to the tenant too,
+// or it is not found.
+func getResource(ctx context.Context, rd store.Reader, tid, id string) (*Resource, error) {
+	sr, err := store.GetDoc[storedResource](ctx, rd, KindResource, authz.ScopeKey(tid, id))
 	if err != nil {
 		return nil, err
+	}
+	if !fold.Equal(sr.Tenant, tid) {
+		return nil, fmt.Errorf("%w: %s is in another tenant", store.ErrNotFound, id)
 	}
 	sr.Resource.TenantID = sr.Tenant
 	return &sr.Resource, nil
@@ -89,11 +96,12 @@ func putResource(ctx context.Context, tx store.Tx, r *Resource) error {
 	return store.PutDoc(ctx, tx, &storedResource{Resource: *r, Tenant: r.TenantID})
 }
 
-// children lists the resources of type typ directly under parent.
-func children(ctx context.Context, rd store.Reader, parent *armid.ID, typ string) ([]*Resource, error) {
-	q := store.Query{Kind: KindResource, Ref: "type:" + strings.ToLower(typ)}
+// children lists the resources of tenant of type typ directly under
+// parent.
+func children(ctx context.Context, rd store.Reader, tid string, parent *armid.ID, typ string) ([]*Resource, error) {
+	q := store.Query{Kind: KindResource, Tenant: tid, Ref: "type:" + fold.String(typ)}
 	if parent != nil {
-		q.Ref = "parent:" + parent.Key() + "|" + strings.ToLower(typ)
+		q.Ref = "parent:" + authz.ScopeKey(tid, parent.String()) + "|" + fold.String(typ)
 	}
 	srs, err := store.ListDocs[storedResource](ctx, rd, q)
 	if err != nil {
@@ -109,8 +117,8 @@ func children(ctx context.Context, rd store.Reader, parent *armid.ID, typ string
 
 // deleteTree deletes a resource, everything below it and the role
 // assignments at those scopes, as Azure does.
-func deleteTree(ctx context.Context, tx store.Tx, id string) error {
-	key := authz.ScopeKey(id)
+func deleteTree(ctx context.Context, tx store.Tx, tid, id string) error {
+	key := authz.ScopeKey(tid, id)
 	below, err := tx.List(ctx, store.Query{Kind: KindResource, IDPrefix: key + "/"})
 	if err != nil {
 		return err
@@ -124,17 +132,17 @@ func deleteTree(ctx context.Context, tx store.Tx, id string) error {
 			return err
 		}
 	}
-	return deleteAssignmentsUnder(ctx, tx, key)
+	return deleteAssignmentsUnder(ctx, tx, tid, key)
 }
 
-func deleteAssignmentsUnder(ctx context.Context, tx store.Tx, key string) error {
-	ras, err := store.ListDocs[authz.RoleAssignmentDoc](ctx, tx, store.Query{Kind: authz.KindRoleAssignment})
+func deleteAssignmentsUnder(ctx context.Context, tx store.Tx, tid, key string) error {
+	ras, err := store.ListDocs[authz.RoleAssignmentDoc](ctx, tx, store.Query{Kind: authz.KindRoleAssignment, Tenant: tid})
 	if err != nil {
 		return err
 	}
 	for _, ra := range ras {
-		if sk := authz.ScopeKey(ra.Scope); sk == key || strings.HasPrefix(sk, key+"/") {
-			if err := tx.Delete(ctx, authz.KindRoleAssignment, ra.Name); err != nil {
+		if sk := authz.ScopeKey(ra.TenantID, ra.Scope); sk == key || strings.HasPrefix(sk, key+"/") {
+			if err := tx.Delete(ctx, authz.KindRoleAssignment, ra.StoreID()); err != nil {
 				return err
 			}
 		}
@@ -172,3 +180,6 @@ type list struct {
 	Value    any    `json:"value"`
 	NextLink string `json:"nextLink,omitempty"`
 }
+
+// key is scope as the caller's tenant sees it, folded (authz.ScopeKey).
+func (c *call) key(scope string) string { return authz.ScopeKey(c.p.TenantID, scope) }

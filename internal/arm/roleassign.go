@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/armid"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/rbac"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -96,9 +97,8 @@ func errAssignmentNotFound(name string) *Error {
 // findAssignment reads the assignment the op names; it must be at the op's
 // scope (names are global, ids are not).
 func (s *Service) findAssignment(c *call) (*authz.RoleAssignmentDoc, error) {
-	name := strings.ToLower(c.op.id.Name)
-	d, err := store.GetDoc[authz.RoleAssignmentDoc](c.ctx, s.st, authz.KindRoleAssignment, name)
-	if store.IsNotFound(err) || (err == nil && authz.ScopeKey(d.Scope) != authz.ScopeKey(scopeString(c.op.id.Scope()))) {
+	d, err := store.GetDoc[authz.RoleAssignmentDoc](c.ctx, s.st, authz.KindRoleAssignment, authz.DocID(c.p.TenantID, c.op.id.Name))
+	if store.IsNotFound(err) || (err == nil && c.key(d.Scope) != c.key(scopeString(c.op.id.Scope()))) {
 		return nil, errAssignmentNotFound(c.op.id.Name)
 	}
 	return d, err
@@ -139,7 +139,7 @@ func (s *Service) putRoleAssignment(c *call) (int, any, error) {
 	status := http.StatusCreated
 	err = s.st.Update(c.ctx, func(tx store.Tx) error {
 		status = http.StatusCreated
-		prev, err := store.GetDoc[authz.RoleAssignmentDoc](c.ctx, tx, authz.KindRoleAssignment, a.Name)
+		prev, err := store.GetDoc[authz.RoleAssignmentDoc](c.ctx, tx, authz.KindRoleAssignment, a.StoreID())
 		if err == nil {
 			if !sameAssignment(prev, a) {
 				return errBadRequest("RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.")
@@ -161,7 +161,7 @@ func (s *Service) putRoleAssignment(c *call) (int, any, error) {
 }
 
 func sameAssignment(a, b *authz.RoleAssignmentDoc) bool {
-	return authz.ScopeKey(a.Scope) == authz.ScopeKey(b.Scope) && strings.EqualFold(a.PrincipalID, b.PrincipalID) &&
+	return authz.ScopeKey(a.TenantID, a.Scope) == authz.ScopeKey(b.TenantID, b.Scope) && fold.Equal(a.PrincipalID, b.PrincipalID) &&
 		authz.RoleGUID(a.RoleDefinitionID) == authz.RoleGUID(b.RoleDefinitionID)
 }
 
@@ -253,7 +253,7 @@ func (s *Service) requireScope(c *call, id *armid.ID) error {
 	if id == nil || id.Parent == nil && scopeString(id) == "/" { // the root always exists
 		return nil
 	}
-	if _, err := getResource(c.ctx, s.st, id.String()); err != nil {
+	if _, err := getResource(c.ctx, s.st, c.p.TenantID, id.String()); err != nil {
 		if store.IsNotFound(err) {
 			return armErr(404, "InvalidScope", "The scope '%s' does not exist or is not valid.", id.String())
 		}
@@ -276,7 +276,7 @@ func (s *Service) deleteRoleAssignment(c *call) (int, any, error) {
 	if err := s.authorize(c, "Microsoft.Authorization/roleAssignments/delete", d.Scope, &rbac.Request{ResourceAttrs: attrs}); err != nil {
 		return 0, nil, err
 	}
-	err = s.st.Update(c.ctx, func(tx store.Tx) error { return tx.Delete(c.ctx, authz.KindRoleAssignment, d.Name) })
+	err = s.st.Update(c.ctx, func(tx store.Tx) error { return tx.Delete(c.ctx, authz.KindRoleAssignment, d.StoreID()) })
 	if store.IsNotFound(err) {
 		return http.StatusNoContent, nil, nil
 	}

@@ -1,11 +1,9 @@
 package arm
 
 import (
-	"context"
 	"regexp"
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/armid"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -42,34 +40,33 @@ func parseAssignmentFilter(f string) (*assignmentFilter, error) {
 	return out, nil
 }
 
+// below reports whether scope lies strictly below top in the caller's
+// tenant (through the ID or, under a management group, the hierarchy).
+func (s *Service) below(c *call, scope, top string) (bool, error) {
+	k, tk := c.key(scope), c.key(top)
+	if k == tk {
+		return false, nil
+	}
+	if tk == c.key("/") || strings.HasPrefix(k, tk+"/") {
+		return true, nil
+	}
+	if !isManagementGroup(top) {
+		return false, nil
+	}
+	above, err := s.ancestorKeys(c, scope)
+	return above[tk], err
+}
+
 // ancestorKeys lists the keys of scope and every scope above it, including
-// management groups above a subscription.
-func (s *Service) ancestorKeys(ctx context.Context, scope string) (map[string]bool, error) {
-	keys := map[string]bool{"/": true, authz.ScopeKey(scope): true}
-	id, err := armid.Parse(scope)
-	if err != nil || id == nil {
-		return keys, nil
+// management groups above a subscription and the tenant's root.
+func (s *Service) ancestorKeys(c *call, scope string) (map[string]bool, error) {
+	snap, err := s.az.Snapshot(c.ctx)
+	if err != nil {
+		return nil, err
 	}
-	top := ""
-	for _, a := range id.Ancestors() {
-		keys[a.Key()] = true
-		if strings.EqualFold(a.ResourceType, armid.SubscriptionType) || strings.EqualFold(a.ResourceType, armid.ManagementGroupType) {
-			top = a.Key()
-		}
-	}
-	if strings.EqualFold(id.ResourceType, armid.SubscriptionType) || strings.EqualFold(id.ResourceType, armid.ManagementGroupType) {
-		top = id.Key()
-	}
-	for top != "" && len(keys) < 64 {
-		p, err := store.GetDoc[authz.ScopeParent](ctx, s.st, authz.KindScopeParent, top)
-		if store.IsNotFound(err) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		keys[p.Parent] = true
-		top = p.Parent
+	keys := map[string]bool{}
+	for _, k := range snap.Ancestors(c.p.TenantID, scope) {
+		keys[k] = true
 	}
 	return keys, nil
 }
@@ -82,7 +79,7 @@ func (s *Service) listRoleAssignments(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	scope := scopeString(c.op.id)
-	above, err := s.ancestorKeys(c.ctx, scope)
+	above, err := s.ancestorKeys(c, scope)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -94,11 +91,13 @@ func (s *Service) listRoleAssignments(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	key := authz.ScopeKey(scope)
 	out := []assignmentView{}
 	for _, a := range all {
-		sk := authz.ScopeKey(a.Scope)
-		below := key == "/" || strings.HasPrefix(sk, key+"/")
+		sk := c.key(a.Scope)
+		below, err := s.below(c, a.Scope, scope)
+		if err != nil {
+			return 0, nil, err
+		}
 		if !above[sk] && (f.atScope || !below) {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/armid"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/rbac"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -57,14 +58,17 @@ func (s *Service) roleByKey(c *call, key string) (*rbac.RoleDefinition, *authz.R
 		return nil, nil, err
 	}
 	guid := authz.RoleGUID(key)
-	r, ok := snap.Role(guid)
+	r, ok := snap.Role(c.p.TenantID, guid)
 	if !ok {
-		r, ok = snap.Role(key)
+		r, ok = snap.Role(c.p.TenantID, key)
 	}
 	if !ok {
 		return nil, nil, errRoleDefinitionNotFound(guid)
 	}
-	doc, err := store.GetDoc[authz.RoleDefinitionDoc](c.ctx, s.st, authz.KindRoleDefinition, r.ID)
+	if r.Type == rbac.BuiltInRole {
+		return &r, nil, nil
+	}
+	doc, err := store.GetDoc[authz.RoleDefinitionDoc](c.ctx, s.st, authz.KindRoleDefinition, authz.DocID(c.p.TenantID, r.ID))
 	if store.IsNotFound(err) {
 		return &r, nil, nil
 	}
@@ -78,7 +82,11 @@ func (s *Service) assignableRole(c *call, roleID, scope string) (*rbac.RoleDefin
 	if err != nil {
 		return nil, err
 	}
-	if !assignableAt(r, scope) {
+	ok, err := s.assignableAt(c, r, scope)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, errBadRequest("RoleDefinitionNotAssignableAtScope", "The role definition '%s' (%s) is not assignable at scope '%s': its assignable scopes are %v.", r.RoleName, r.ID, scope, r.AssignableScopes)
 	}
 	if isManagementGroup(scope) && r.Type == rbac.CustomRole && hasDataActions(r) {
@@ -87,15 +95,20 @@ func (s *Service) assignableRole(c *call, roleID, scope string) (*rbac.RoleDefin
 	return r, nil
 }
 
-func assignableAt(r *rbac.RoleDefinition, scope string) bool {
-	k := authz.ScopeKey(scope)
+// assignableAt reports whether r may be assigned at scope: one of its
+// assignable scopes is the scope or above it (management groups included),
+// as the engine checks when it decides.
+func (s *Service) assignableAt(c *call, r *rbac.RoleDefinition, scope string) (bool, error) {
+	above, err := s.ancestorKeys(c, scope)
+	if err != nil {
+		return false, err
+	}
 	for _, a := range r.AssignableScopes {
-		ak := authz.ScopeKey(a)
-		if ak == "/" || ak == k || strings.HasPrefix(k, ak+"/") {
-			return true
+		if authz.ScopeKey("", a) == "/" || above[c.key(a)] {
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 func isManagementGroup(scope string) bool {
@@ -154,11 +167,15 @@ func (s *Service) listRoleDefinitions(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	out := []roleDefinitionView{}
-	for _, r := range snap.Roles() {
-		if (name != "" && !roleNamed(&r, name)) || (typ != "" && !strings.EqualFold(r.Type, typ)) {
+	above, err := s.ancestorKeys(c, scope)
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, r := range snap.Roles(c.p.TenantID) {
+		if (name != "" && !roleNamed(&r, name)) || (typ != "" && !fold.Equal(r.Type, typ)) {
 			continue
 		}
-		if r.Type == rbac.CustomRole && !assignableAt(&r, scope) && !(below && assignableBelow(&r, scope)) {
+		if r.Type == rbac.CustomRole && !anyIn(c, r.AssignableScopes, above) && !(below && assignableBelow(c, &r, scope)) {
 			continue
 		}
 		out = append(out, viewRoleDefinition(scope, r, nil))
@@ -178,10 +195,19 @@ func roleNamed(r *rbac.RoleDefinition, name string) bool {
 	return false
 }
 
-func assignableBelow(r *rbac.RoleDefinition, scope string) bool {
-	k := authz.ScopeKey(scope)
+func anyIn(c *call, scopes []string, set map[string]bool) bool {
+	for _, sc := range scopes {
+		if set[c.key(sc)] {
+			return true
+		}
+	}
+	return false
+}
+
+func assignableBelow(c *call, r *rbac.RoleDefinition, scope string) bool {
+	k := c.key(scope)
 	for _, a := range r.AssignableScopes {
-		if strings.HasPrefix(authz.ScopeKey(a), k+"/") || k == "/" {
+		if strings.HasPrefix(c.key(a), k+"/") || k == c.key("/") {
 			return true
 		}
 	}
@@ -272,7 +298,7 @@ func validateAssignableScopes(scopes []string, perms []rbac.Permission) error {
 	mgs := 0
 	for _, sc := range scopes {
 		id, err := armid.Parse(sc)
-		if err != nil || id == nil || authz.ScopeKey(sc) == "/" {
+		if err != nil || id == nil || authz.ScopeKey("", sc) == "/" {
 			return errBadRequest("InvalidAssignableScope", "The assignable scope '%s' is not valid: custom roles are assignable at management groups, subscriptions, resource groups or resources.", sc)
 		}
 		if strings.EqualFold(id.ResourceType, armid.ManagementGroupType) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/rbac"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -21,9 +22,38 @@ func CreateSubscription(ctx context.Context, tx store.Tx, tid, subID, displayNam
 	if !directory.IsGUID(subID) {
 		return &directory.InvalidError{Msg: "subscription id " + subID + " is not a GUID"}
 	}
-	r := &Resource{ID: "/subscriptions/" + subID, Name: subID, Type: typeSubscription, TenantID: tid,
+	id := "/subscriptions/" + subID
+	if owner, err := subscriptionTenant(ctx, tx, subID); err == nil && !fold.Equal(owner, tid) {
+		return &directory.InvalidError{Msg: "subscription " + subID + " belongs to another tenant"}
+	} else if err != nil && !store.IsNotFound(err) {
+		return err
+	}
+	r := &Resource{ID: id, Name: subID, Type: typeSubscription, TenantID: tid,
 		Properties: map[string]any{"displayName": displayName, "state": "Enabled"}}
-	return putResource(ctx, tx, r)
+	if err := putResource(ctx, tx, r); err != nil {
+		return err
+	}
+	return placeAtRoot(ctx, tx, tid, id)
+}
+
+// placeAtRoot records that a subscription sits at its tenant's root, unless
+// it already has a place: the record is what puts it in its tenant.
+func placeAtRoot(ctx context.Context, tx store.Tx, tid, subID string) error {
+	p := &authz.ScopeParent{Child: authz.ScopeKey("", subID), Parent: "/", TenantID: tid}
+	if _, err := tx.Get(ctx, authz.KindScopeParent, p.StoreID()); err == nil || !store.IsNotFound(err) {
+		return err
+	}
+	return store.PutDoc(ctx, tx, p)
+}
+
+// subscriptionTenant reads the tenant a subscription belongs to, whoever
+// asks (subscription ids are global).
+func subscriptionTenant(ctx context.Context, rd store.Reader, subID string) (string, error) {
+	sr, err := store.GetDoc[storedResource](ctx, rd, KindResource, authz.ScopeKey("", "/subscriptions/"+subID))
+	if err != nil {
+		return "", err
+	}
+	return sr.Tenant, nil
 }
 
 // AssignAtRoot makes principal hold role at the root scope "/" (the
@@ -90,13 +120,20 @@ func CreateManagementGroup(ctx context.Context, tx store.Tx, tid, name, displayN
 	if parent == "" {
 		return nil
 	}
-	return store.PutDoc(ctx, tx, &authz.ScopeParent{Child: authz.ScopeKey(id), Parent: authz.ScopeKey(mgPrefix + parent), TenantID: tid})
+	return store.PutDoc(ctx, tx, &authz.ScopeParent{Child: authz.ScopeKey("", id), Parent: authz.ScopeKey("", mgPrefix+parent), TenantID: tid})
 }
 
-// PlaceSubscription puts a subscription under a management group.
+// PlaceSubscription puts a subscription of tenant tid under one of its
+// management groups.
 func PlaceSubscription(ctx context.Context, tx store.Tx, tid, subID, mg string) error {
-	return store.PutDoc(ctx, tx, &authz.ScopeParent{Child: authz.ScopeKey("/subscriptions/" + subID),
-		Parent: authz.ScopeKey(mgPrefix + mg), TenantID: tid})
+	if owner, err := subscriptionTenant(ctx, tx, subID); err != nil || !fold.Equal(owner, tid) {
+		return &directory.InvalidError{Msg: "subscription " + subID + " is not a subscription of this tenant"}
+	}
+	if _, err := getResource(ctx, tx, tid, mgPrefix+mg); err != nil {
+		return &directory.InvalidError{Msg: "management group " + mg + " does not exist in this tenant"}
+	}
+	return store.PutDoc(ctx, tx, &authz.ScopeParent{Child: authz.ScopeKey("", "/subscriptions/"+subID),
+		Parent: authz.ScopeKey("", mgPrefix+mg), TenantID: tid})
 }
 
 // PutDenyAssignment writes a deny assignment (configuration only: Azure
@@ -139,7 +176,7 @@ func SeedDemo(ctx context.Context, tx store.Tx, tid, sub string, d DemoResources
 				"upstream": map[string]any{"type": "simulator"}, "provisioningState": "Succeeded"}},
 	}
 	for _, r := range resources {
-		if _, err := getResource(ctx, tx, r.ID); err == nil {
+		if _, err := getResource(ctx, tx, tid, r.ID); err == nil {
 			continue
 		} else if !store.IsNotFound(err) {
 			return "", err

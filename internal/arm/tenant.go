@@ -2,42 +2,31 @@ package arm
 
 import (
 	"context"
-	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // checkTenant refuses a token from another tenant than the one owning the
-// subscription (or management group) addressed, as Azure does: the root
-// scope "/" is every tenant's own, so Owner at "/" in one tenant grants
-// nothing in another.
+// subscription addressed, as Azure does, and an unknown subscription. Management groups and the root
+// "/" need no check: they are always resolved in the caller's own tenant
+// (the store keys and the engine place them under it), so another
+// tenant's management group of the same name is simply another object.
 func (s *Service) checkTenant(ctx context.Context, p *Principal, o *op) error {
-	owner := ""
-	switch {
-	case o.id == nil:
-		return nil
-	case o.id.SubscriptionID != "":
-		owner = "/subscriptions/" + o.id.SubscriptionID
-	case o.id.ManagementGroupName != "":
-		owner = mgPrefix + o.id.ManagementGroupName
-	default:
+	if o.id == nil || o.id.SubscriptionID == "" {
 		return nil
 	}
-	r, err := getResource(ctx, s.st, owner)
+	owner, err := subscriptionTenant(ctx, s.st, o.id.SubscriptionID)
 	if store.IsNotFound(err) {
-		return nil // the handler answers SubscriptionNotFound / ResourceNotFound
+		return errSubscriptionNotFound(o.id.SubscriptionID) // before authorization, as ARM
 	}
 	if err != nil {
 		return err
 	}
-	if r.TenantID == "" || strings.EqualFold(r.TenantID, p.TenantID) {
+	if fold.Equal(owner, p.TenantID) {
 		return nil
 	}
-	what := "subscription"
-	if o.id.SubscriptionID == "" {
-		what = "management group"
-	}
 	return armErr(401, "InvalidAuthenticationTokenTenant",
-		"The access token is from the wrong issuer 'https://sts.windows.net/%s/'. It must match the tenant 'https://sts.windows.net/%s/' associated with this %s. Please use the authority (URL) 'https://login.windows.net/%s' to get the token.",
-		p.TenantID, r.TenantID, what, r.TenantID)
+		"The access token is from the wrong issuer 'https://sts.windows.net/%s/'. It must match the tenant 'https://sts.windows.net/%s/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/%s' to get the token.",
+		p.TenantID, owner, owner)
 }

@@ -4,7 +4,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/telemetry"
 )
@@ -59,16 +58,16 @@ func (s *Service) usages(c *call) (int, any, error) {
 // deploymentsIn lists the deployments of accounts in a subscription and
 // region.
 func (s *Service) deploymentsIn(c *call, sub, location string) ([]*Resource, error) {
-	accts, err := children(c.ctx, s.st, nil, typeAccount)
+	accts, err := children(c.ctx, s.st, c.p.TenantID, nil, typeAccount)
 	if err != nil {
 		return nil, err
 	}
 	var out []*Resource
 	for _, a := range accts {
-		if !strings.HasPrefix(authz.ScopeKey(a.ID), authz.ScopeKey(sub)+"/") || !strings.EqualFold(a.Location, normLocation(location)) {
+		if !strings.HasPrefix(c.key(a.ID), c.key(sub)+"/") || !strings.EqualFold(a.Location, normLocation(location)) {
 			continue
 		}
-		ds, err := Deployments(c.ctx, s.st, a.ID)
+		ds, err := Deployments(c.ctx, s.st, a)
 		if err != nil {
 			return nil, err
 		}

@@ -2,7 +2,9 @@ package authz
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -64,8 +66,12 @@ func (a *Authorizer) Snapshot(ctx context.Context) (*rbac.Snapshot, error) {
 	return snap, nil
 }
 
-// Decide decides req on the current state.
+// Decide decides req on the current state. A request without a tenant is
+// refused: the tenant is what confines it.
 func (a *Authorizer) Decide(ctx context.Context, req rbac.Request) (rbac.Decision, *rbac.Snapshot, error) {
+	if req.Tenant == "" || strings.Contains(req.Tenant, "/") {
+		return rbac.Decision{}, nil, errors.New("authz: a decision needs the caller's tenant")
+	}
 	snap, err := a.Snapshot(ctx)
 	if err != nil {
 		return rbac.Decision{}, nil, err
@@ -81,6 +87,7 @@ func load(ctx context.Context, st store.Store) (*rbac.Input, error) {
 		return nil, err
 	}
 	for _, r := range roles {
+		r.RoleDefinition.Tenant = r.TenantID
 		in.Roles = append(in.Roles, r.RoleDefinition)
 	}
 	ras, err := store.ListDocs[RoleAssignmentDoc](ctx, st, store.Query{Kind: KindRoleAssignment})
@@ -89,6 +96,7 @@ func load(ctx context.Context, st store.Store) (*rbac.Input, error) {
 	}
 	in.Assignments = make([]rbac.RoleAssignment, 0, len(ras))
 	for _, r := range ras {
+		r.RoleAssignment.Tenant = r.TenantID
 		in.Assignments = append(in.Assignments, r.RoleAssignment)
 	}
 	das, err := store.ListDocs[DenyAssignmentDoc](ctx, st, store.Query{Kind: KindDenyAssignment})
@@ -96,6 +104,7 @@ func load(ctx context.Context, st store.Store) (*rbac.Input, error) {
 		return nil, err
 	}
 	for _, d := range das {
+		d.DenyAssignment.Tenant = d.TenantID
 		in.Denies = append(in.Denies, d.DenyAssignment)
 	}
 	ms, err := store.ListDocs[directory.Membership](ctx, st, store.Query{Kind: directory.KindMembership})
@@ -110,7 +119,7 @@ func load(ctx context.Context, st store.Store) (*rbac.Input, error) {
 		return nil, err
 	}
 	for _, p := range ps {
-		in.Parents[p.Child] = p.Parent
+		in.Parents[ScopeKey(p.TenantID, p.Child)] = ScopeKey(p.TenantID, p.Parent)
 	}
 	return in, nil
 }

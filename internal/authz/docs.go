@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/rbac"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -41,12 +42,12 @@ type RoleDefinitionDoc struct {
 }
 
 func (d *RoleDefinitionDoc) StoreKind() store.Kind { return KindRoleDefinition }
-func (d *RoleDefinitionDoc) StoreID() string       { return d.ID }
+func (d *RoleDefinitionDoc) StoreID() string       { return DocID(d.TenantID, d.ID) }
 func (d *RoleDefinitionDoc) StoreTenant() string   { return d.TenantID }
 func (d *RoleDefinitionDoc) StoreRefs() []string   { return nil }
 func (d *RoleDefinitionDoc) StoreKeys() []string {
 	// Role names are unique per tenant, as in Azure.
-	return []string{"name:" + d.TenantID + ":" + strings.ToLower(d.RoleName)}
+	return []string{"name:" + fold.String(d.TenantID) + ":" + fold.String(d.RoleName)}
 }
 
 // RoleAssignmentDoc is a stored role assignment. Scope is normalised with
@@ -59,15 +60,15 @@ type RoleAssignmentDoc struct {
 }
 
 func (d *RoleAssignmentDoc) StoreKind() store.Kind { return KindRoleAssignment }
-func (d *RoleAssignmentDoc) StoreID() string       { return d.Name }
+func (d *RoleAssignmentDoc) StoreID() string       { return DocID(d.TenantID, d.Name) }
 func (d *RoleAssignmentDoc) StoreTenant() string   { return d.TenantID }
 func (d *RoleAssignmentDoc) StoreKeys() []string {
 	// One assignment per (scope, role, principal): a second one under
 	// another name is RoleAssignmentExists.
-	return []string{"triple:" + ScopeKey(d.Scope) + "|" + RoleGUID(d.RoleDefinitionID) + "|" + strings.ToLower(d.PrincipalID)}
+	return []string{"triple:" + ScopeKey(d.TenantID, d.Scope) + "|" + RoleGUID(d.RoleDefinitionID) + "|" + fold.String(d.PrincipalID)}
 }
 func (d *RoleAssignmentDoc) StoreRefs() []string {
-	return []string{"scope:" + ScopeKey(d.Scope), "principal:" + strings.ToLower(d.PrincipalID)}
+	return []string{"scope:" + ScopeKey(d.TenantID, d.Scope), "principal:" + fold.String(d.PrincipalID)}
 }
 
 // DenyAssignmentDoc is a stored deny assignment (created from
@@ -80,12 +81,16 @@ type DenyAssignmentDoc struct {
 }
 
 func (d *DenyAssignmentDoc) StoreKind() store.Kind { return KindDenyAssignment }
-func (d *DenyAssignmentDoc) StoreID() string       { return d.Name }
+func (d *DenyAssignmentDoc) StoreID() string       { return DocID(d.TenantID, d.Name) }
 func (d *DenyAssignmentDoc) StoreTenant() string   { return d.TenantID }
 func (d *DenyAssignmentDoc) StoreKeys() []string   { return nil }
-func (d *DenyAssignmentDoc) StoreRefs() []string   { return []string{"scope:" + ScopeKey(d.Scope)} }
+func (d *DenyAssignmentDoc) StoreRefs() []string {
+	return []string{"scope:" + ScopeKey(d.TenantID, d.Scope)}
+}
 
-// ScopeParent says that Child's parent scope is Parent (a management group).
+// ScopeParent says that Child's parent scope is Parent: a management group,
+// or "/" (the tenant's root) for a subscription placed at the root. Every
+// subscription has one: it is what puts the subscription in its tenant.
 type ScopeParent struct {
 	Child    string `json:"child"`
 	Parent   string `json:"parent"`
@@ -93,22 +98,24 @@ type ScopeParent struct {
 }
 
 func (p *ScopeParent) StoreKind() store.Kind { return KindScopeParent }
-func (p *ScopeParent) StoreID() string       { return ScopeKey(p.Child) }
+func (p *ScopeParent) StoreID() string       { return ScopeKey(p.TenantID, p.Child) }
 func (p *ScopeParent) StoreTenant() string   { return p.TenantID }
 func (p *ScopeParent) StoreKeys() []string   { return nil }
-func (p *ScopeParent) StoreRefs() []string   { return []string{"parent:" + ScopeKey(p.Parent)} }
-
-// ScopeKey folds a scope for keys and comparisons.
-func ScopeKey(scope string) string {
-	s := strings.TrimRight(strings.ToLower(scope), "/")
-	if s == "" {
-		return "/"
-	}
-	return s
+func (p *ScopeParent) StoreRefs() []string {
+	return []string{"parent:" + ScopeKey(p.TenantID, p.Parent)}
 }
+
+// ScopeKey is a scope as tenant sees it, folded: the store's key for it
+// and the engine's scope (rbac.TenantScope), one function for both. "/"
+// and management groups are the tenant's own; subscriptions are global.
+func ScopeKey(tenant, scope string) string { return rbac.TenantScope(tenant, scope) }
+
+// DocID is the store id of an object Azure keeps per tenant by name: two
+// tenants may use the same GUID for two different objects.
+func DocID(tenant, name string) string { return fold.String(tenant) + "/" + fold.String(name) }
 
 // RoleGUID is the last segment of a role definition id (or the id itself).
 func RoleGUID(id string) string {
 	id = strings.TrimRight(id, "/")
-	return strings.ToLower(id[strings.LastIndexByte(id, '/')+1:])
+	return fold.String(id[strings.LastIndexByte(id, '/')+1:])
 }

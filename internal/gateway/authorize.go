@@ -15,7 +15,7 @@ func (s *Service) authorize(ctx context.Context, rq *request) error {
 		s.audit(rq, true, func() string { return "account key (bypasses RBAC)" })
 		return nil
 	}
-	d, snap, err := s.az.Decide(ctx, rbac.Request{PrincipalID: c.principalID, PrincipalType: c.principalType,
+	d, snap, err := s.az.Decide(ctx, rbac.Request{Tenant: c.tenant, PrincipalID: c.principalID, PrincipalType: c.principalType,
 		Action: rq.route.Action, DataAction: true, Scope: rq.scope})
 	if err != nil {
 		return err

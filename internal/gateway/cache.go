@@ -45,9 +45,9 @@ func (s *Service) account(ctx context.Context, sub string) (*arm.Resource, error
 	return s.cache.accounts.Get(ctx, sub, func() (*arm.Resource, error) { return arm.AccountBySubdomain(ctx, s.st, sub) })
 }
 
-func (s *Service) child(ctx context.Context, accountID, coll, name string) (*arm.Resource, error) {
-	return s.cache.children.Get(ctx, accountID+"|"+coll+"|"+name, func() (*arm.Resource, error) {
-		return arm.Child(ctx, s.st, accountID, coll, name)
+func (s *Service) child(ctx context.Context, account *arm.Resource, coll, name string) (*arm.Resource, error) {
+	return s.cache.children.Get(ctx, account.ID+"|"+coll+"|"+name, func() (*arm.Resource, error) {
+		return arm.Child(ctx, s.st, account, coll, name)
 	})
 }
 

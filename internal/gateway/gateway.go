@@ -187,7 +187,7 @@ func (s *Service) resolveTarget(ctx context.Context, rq *request) error {
 	}
 	rq.scope = rq.account.ID
 	if rq.depName != "" {
-		d, err := s.child(ctx, rq.account.ID, "deployments", rq.depName)
+		d, err := s.child(ctx, rq.account, "deployments", rq.depName)
 		if store.IsNotFound(err) {
 			return errDeploymentNotFound()
 		}
@@ -197,7 +197,7 @@ func (s *Service) resolveTarget(ctx context.Context, rq *request) error {
 		rq.deployment, rq.scope = d, d.ID
 	}
 	if rq.project != "" {
-		p, err := s.child(ctx, rq.account.ID, "projects", rq.project)
+		p, err := s.child(ctx, rq.account, "projects", rq.project)
 		if store.IsNotFound(err) {
 			return azErr(404, "ProjectNotFound", "The project '"+rq.project+"' does not exist in this resource.")
 		}

@@ -34,7 +34,7 @@ func upstreamModel(cfg *upstream.Config, d *arm.Resource) string {
 
 // listDeployments serves GET /openai/deployments in the data plane's shape.
 func (s *Service) listDeployments(ctx context.Context, w http.ResponseWriter, rq *request) (int, error) {
-	ds, err := arm.Deployments(ctx, s.st, rq.account.ID)
+	ds, err := arm.Deployments(ctx, s.st, rq.account)
 	if err != nil {
 		return 0, err
 	}
@@ -57,7 +57,7 @@ func (s *Service) listDeployments(ctx context.Context, w http.ResponseWriter, rq
 // the account's deployments serve, in OpenAI's list shape (the v1 surface
 // addresses deployments by name, so their names are listed too).
 func (s *Service) listModels(ctx context.Context, w http.ResponseWriter, rq *request) (int, error) {
-	ds, err := arm.Deployments(ctx, s.st, rq.account.ID)
+	ds, err := arm.Deployments(ctx, s.st, rq.account)
 	if err != nil {
 		return 0, err
 	}
@@ -87,7 +87,7 @@ func (s *Service) listModels(ctx context.Context, w http.ResponseWriter, rq *req
 // modelInfo serves GET /models/info (Azure AI Model Inference): the model
 // behind the deployment named by ?model= (or the only deployment).
 func (s *Service) modelInfo(w http.ResponseWriter, rq *request) (int, error) {
-	ds, err := arm.Deployments(rq.r.Context(), s.st, rq.account.ID)
+	ds, err := arm.Deployments(rq.r.Context(), s.st, rq.account)
 	if err != nil {
 		return 0, err
 	}

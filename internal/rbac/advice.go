@@ -4,6 +4,8 @@ import (
 	_ "embed"
 	"slices"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
 // catalogueText lists known actions; see the header of catalogue.txt.
@@ -84,7 +86,7 @@ func (s *Snapshot) rankBuiltins() {
 		if x.breadth != y.breadth {
 			return x.breadth - y.breadth
 		}
-		return strings.Compare(strings.ToLower(x.def.RoleName), strings.ToLower(y.def.RoleName))
+		return strings.Compare(fold.String(x.def.RoleName), fold.String(y.def.RoleName))
 	})
 }
 

@@ -123,7 +123,7 @@ func TestPermissions(t *testing.T) {
 		},
 		GroupsOf: map[string][]string{"u1": {"g1"}},
 	})
-	got := s.Permissions("U1", tAccount+"/deployments/d")
+	got := s.Permissions("", "U1", tAccount+"/deployments/d")
 	if len(got) != 2 {
 		t.Fatalf("got %d blocks, want 2: %+v", len(got), got)
 	}
@@ -133,7 +133,7 @@ func TestPermissions(t *testing.T) {
 	if !slices.Equal(got[1].Actions, []string{"*/read"}) {
 		t.Errorf("second block should be Reader's: %+v", got[1])
 	}
-	if got := s.Permissions("u1", "/subscriptions/other"); len(got) != 0 {
+	if got := s.Permissions("", "u1", "/subscriptions/other"); len(got) != 0 {
 		t.Errorf("no permissions expected elsewhere, got %+v", got)
 	}
 }

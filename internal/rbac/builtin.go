@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+
+	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
 // builtinJSON is shared/reference/builtin-roles.json in ARM's wire shape.
@@ -26,7 +28,7 @@ var builtinOnce = sync.OnceValue(func() []RoleDefinition {
 	out := make([]RoleDefinition, len(raw))
 	for i, r := range raw {
 		d := r.Properties
-		d.ID = strings.ToLower(r.Name)
+		d.ID = fold.String(r.Name)
 		d.Aliases = r.Aliases
 		out[i] = d
 	}
@@ -50,7 +52,7 @@ func FindRole(roles []RoleDefinition, key string) *RoleDefinition {
 	key = strings.TrimSpace(key)
 	guid := lastSegment(key)
 	for i := range roles {
-		if strings.EqualFold(lastSegment(roles[i].ID), guid) {
+		if fold.Equal(lastSegment(roles[i].ID), guid) {
 			return &roles[i]
 		}
 	}
@@ -63,11 +65,11 @@ func FindRole(roles []RoleDefinition, key string) *RoleDefinition {
 }
 
 func roleHasName(r *RoleDefinition, name string) bool {
-	if strings.EqualFold(r.RoleName, name) {
+	if fold.Equal(r.RoleName, name) {
 		return true
 	}
 	for _, a := range r.Aliases {
-		if strings.EqualFold(a, name) {
+		if fold.Equal(a, name) {
 			return true
 		}
 	}

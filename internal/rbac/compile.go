@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
 // Snapshot is the compiled, immutable authorization state. It is safe for
@@ -20,8 +22,10 @@ type Snapshot struct {
 	grants      grantIndex
 	denyIndex   map[uint64][]*compiledDeny // by scope hash, sorted by name
 	chains      chainIndex
-	scopeKeys   map[string]string // interned normalized scopes, during Compile
-	ranked      []*compiledRole   // built-ins, least privileged first
+	scopeKeys   map[string]string   // interned normalized scopes, during Compile
+	chainMap    map[string][]string // Parents compiled, during Compile
+	ancestorsOf map[string][]string // by scope, during Compile
+	ranked      []*compiledRole     // built-ins, least privileged first
 }
 
 // compiledAssignment carries its two possible Grants precomputed, so an
@@ -37,45 +41,58 @@ type compiledAssignment struct {
 }
 
 // Compile builds a Snapshot. Built-in roles are always included; an input
-// role with a built-in's ID replaces it. An unparsable condition, an
-// unsupported conditionVersion, an assignment whose role is unknown, an
-// assignment without principal or a Parents entry whose parent is not a
-// management group is reported in the error; the snapshot, always
-// returned, leaves that entry out.
+// role with a built-in's ID and no tenant replaces it. An unparsable
+// condition, an unsupported conditionVersion, an assignment whose role is
+// unknown in its tenant or not assignable at its scope, an assignment
+// without principal, an assignment or deny assignment at a scope outside
+// its tenant, or a Parents entry whose parent is not a management group is
+// reported in the error; the snapshot, always returned, leaves that entry
+// out.
 func Compile(in Input) (*Snapshot, error) {
 	s := &Snapshot{}
 	var conds condCache
-	errs := s.compileRoles(in.Roles, &conds)
+	chains, errs := compileParents(in.Parents)
+	s.chains = newChainIndex(chains)
+	s.chainMap = chains
+	errs = append(errs, s.compileRoles(in.Roles, &conds)...)
 	errs = append(errs, s.compileAssignments(in.Assignments, &conds)...)
 	errs = append(errs, s.compileDenies(in.Denies, &conds)...)
-	chains, perrs := compileParents(in.Parents)
-	errs = append(errs, perrs...)
-	s.chains = newChainIndex(chains)
 	s.principals.closeGroups(groupClosure(in.GroupsOf))
 	s.rankBuiltins()
-	s.scopeKeys = nil // only needed while compiling
+	s.scopeKeys, s.chainMap, s.ancestorsOf = nil, nil, nil // only needed while compiling
 	// Entries that did not compile are left out, and said so: one bad
 	// assignment must not take every decision down with it.
 	return s, errors.Join(errs...)
 }
 
+// roleKey keys a role by tenant and GUID: custom roles of two tenants may
+// share a GUID and stay two roles. Built-ins have no tenant.
+func roleKey(tenant, guid string) string {
+	return fold.String(tenant) + "|" + fold.String(guid)
+}
+
 func (s *Snapshot) compileRoles(custom []RoleDefinition, conds *condCache) []error {
+	var errs []error
 	defs := BuiltinRoles()
 	at := make(map[string]int, len(defs)+len(custom))
 	for i, d := range defs {
-		at[d.ID] = i
+		at[roleKey("", d.ID)] = i
 	}
 	for _, r := range custom {
 		r = cloneRole(r)
-		r.ID = strings.ToLower(lastSegment(r.ID))
-		if i, ok := at[r.ID]; ok {
-			defs[i] = r // replaces a built-in or an earlier duplicate
+		r.ID = fold.String(lastSegment(r.ID))
+		if _, builtin := at[roleKey("", r.ID)]; builtin && r.Tenant != "" {
+			errs = append(errs, fmt.Errorf("role %s of tenant %s: a custom role cannot take a built-in role's ID", r.ID, r.Tenant))
 			continue
 		}
-		at[r.ID] = len(defs)
+		k := roleKey(r.Tenant, r.ID)
+		if i, ok := at[k]; ok {
+			defs[i] = r // replaces a built-in (tenant-less state only) or an earlier duplicate
+			continue
+		}
+		at[k] = len(defs)
 		defs = append(defs, r)
 	}
-	var errs []error
 	s.roleIndex = make(map[string]*compiledRole, 3*len(defs))
 	s.roleByID = make(map[string]*compiledRole, len(defs))
 	for i := range defs {
@@ -85,14 +102,27 @@ func (s *Snapshot) compileRoles(custom []RoleDefinition, conds *condCache) []err
 			continue
 		}
 		s.roles = append(s.roles, r)
-		s.roleByID[r.def.ID] = r
+		s.roleByID[roleKey(r.def.Tenant, r.def.ID)] = r
 		for _, k := range roleKeys(r.def) {
-			if _, taken := s.roleIndex[k]; !taken {
-				s.roleIndex[k] = r
+			if _, taken := s.roleIndex[roleKey(r.def.Tenant, k)]; !taken {
+				s.roleIndex[roleKey(r.def.Tenant, k)] = r
 			}
 		}
 	}
 	return errs
+}
+
+// roleIn finds a role by GUID (or name) as seen from tenant: the tenant's
+// own custom roles, then the built-ins. Another tenant's roles are never
+// found.
+func (s *Snapshot) roleIn(index map[string]*compiledRole, tenant, key string) *compiledRole {
+	if r := index[roleKey(tenant, key)]; r != nil {
+		return r
+	}
+	if r := index[roleKey("", key)]; r != nil && (tenant == "" || r.def.Type == BuiltInRole) {
+		return r
+	}
+	return nil
 }
 
 func roleErr(def *RoleDefinition, block int, err error) error {
@@ -108,7 +138,6 @@ func (s *Snapshot) compileAssignments(in []RoleAssignment, conds *condCache) []e
 			errs = append(errs, fmt.Errorf("role assignment %q: %w", s.assignments[i].Name, err))
 			continue
 		}
-		ca.scope = s.scopeKey(ca.a.Scope)
 		s.grants.add(s.principals.intern(ca.a.PrincipalID), fnv(ca.scope), ca)
 	}
 	s.grants.sort()
@@ -119,15 +148,22 @@ func (s *Snapshot) compileAssignment(a *RoleAssignment, conds *condCache) (*comp
 	if strings.TrimSpace(a.PrincipalID) == "" {
 		return nil, errors.New("no principalId")
 	}
-	role := s.roleByID[strings.ToLower(lastSegment(a.RoleDefinitionID))]
+	role := s.roleIn(s.roleByID, a.Tenant, lastSegment(a.RoleDefinitionID))
 	if role == nil {
 		return nil, fmt.Errorf("unknown role definition %q", a.RoleDefinitionID)
+	}
+	scope := s.scopeKey(TenantScope(a.Tenant, a.Scope))
+	if err := s.checkTenantRoot(scope, a.Tenant); err != nil {
+		return nil, err
+	}
+	if !s.assignableAt(role.def, scope) {
+		return nil, fmt.Errorf("role %q is not assignable at %s (its assignable scopes are %v)", role.def.RoleName, a.Scope, role.def.AssignableScopes)
 	}
 	cond, err := conds.get(a.Condition, a.ConditionVersion)
 	if err != nil {
 		return nil, err
 	}
-	ca := &compiledAssignment{a: a, role: role, cond: cond, nameKey: strings.ToLower(a.Name)}
+	ca := &compiledAssignment{a: a, scope: scope, role: role, cond: cond, nameKey: fold.String(a.Name)}
 	ca.direct = Grant{Assignment: a, Role: role.def, AssignmentScope: a.Scope}
 	ca.viaGrp = ca.direct
 	ca.viaGrp.ViaGroup = a.PrincipalID
@@ -155,12 +191,13 @@ func (s *Snapshot) scopeKey(scope string) string {
 	return k
 }
 
-// Role finds a role of the snapshot by GUID, full ID, name or alias.
-func (s *Snapshot) Role(key string) (RoleDefinition, bool) {
-	k := strings.ToLower(strings.TrimSpace(key))
-	r := s.roleIndex[k]
+// Role finds a role by GUID, full ID, name or alias as seen from tenant:
+// its own custom roles and the built-ins.
+func (s *Snapshot) Role(tenant, key string) (RoleDefinition, bool) {
+	k := strings.TrimSpace(key)
+	r := s.roleIn(s.roleIndex, tenant, k)
 	if r == nil {
-		r = s.roleIndex[lastSegment(k)]
+		r = s.roleIn(s.roleIndex, tenant, lastSegment(k))
 	}
 	if r == nil {
 		return RoleDefinition{}, false
@@ -168,11 +205,14 @@ func (s *Snapshot) Role(key string) (RoleDefinition, bool) {
 	return cloneRole(*r.def), true
 }
 
-// Roles returns every role of the snapshot (built-in and custom), as copies.
-func (s *Snapshot) Roles() []RoleDefinition {
-	out := make([]RoleDefinition, len(s.roles))
-	for i, r := range s.roles {
-		out[i] = cloneRole(*r.def)
+// Roles returns the roles tenant sees (built-in and its custom ones), as
+// copies.
+func (s *Snapshot) Roles(tenant string) []RoleDefinition {
+	out := make([]RoleDefinition, 0, len(s.roles))
+	for _, r := range s.roles {
+		if r.def.Type == BuiltInRole && r.def.Tenant == "" || fold.Equal(r.def.Tenant, tenant) {
+			out = append(out, cloneRole(*r.def))
+		}
 	}
 	return out
 }

@@ -3,6 +3,8 @@ package rbac
 import (
 	"bytes"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
 // Decide answers one request. It only looks up the request's scope, its
@@ -11,6 +13,9 @@ import (
 func (s *Snapshot) Decide(req Request) Decision {
 	var bufs decideBufs
 	d := newDecider(s, &req, &bufs)
+	if !d.inTenant() {
+		return Decision{Reason: reasonOtherTenant}
+	}
 	if cd := d.findDeny(); cd != nil {
 		return Decision{DeniedBy: cd.d, Reason: cd.reason}
 	}
@@ -45,7 +50,7 @@ type decider struct {
 	oid       []byte // lower-cased object id
 	principal pid
 	groups    []pid
-	levels    []level // nearest first; levels[0] is the request scope
+	levels    []level // nearest first; levels[0] is the request scope, the last the root
 	// scratch holds what may point to the heap one indirection away:
 	// escape analysis is not field-sensitive, so a heap pointer kept
 	// directly in the decider would drag the stack buffers along.
@@ -72,7 +77,7 @@ type decideBufs struct {
 func newDecider(s *Snapshot, req *Request, b *decideBufs) decider {
 	d := decider{s: s, req: req, scratch: &b.scratch}
 	d.action = lowerASCII(b.action[:0], req.Action)
-	d.scope = appendNormScope(b.scope[:0], req.Scope)
+	d.scope = appendTenantScope(b.scope[:0], req.Tenant, req.Scope)
 	d.oid = lowerASCII(b.oid[:0], strings.TrimSpace(req.PrincipalID))
 	d.principal, d.groups = s.principals.lookup(d.oid)
 	d.levels = d.collectLevels(b.levels[:0], b.ends[:0], b.hashes[:0])
@@ -80,21 +85,48 @@ func newDecider(s *Snapshot, req *Request, b *decideBufs) decider {
 }
 
 // collectLevels lists the scope and its ancestors, nearest first: ID path
-// levels, then management groups from Parents, then the root.
+// levels, then management groups from Parents, then the root: the one the
+// hierarchy gives, else the tenant root the scope was placed under, else
+// "/".
 func (d *decider) collectLevels(out []level, ends []int, hashes []uint64) []level {
-	ends = scopeLevels(d.scope, ends)
+	tEnd := tenantRootEnd(d.scope)
+	ends = scopeLevels(d.scope, tEnd, ends)
 	hashes = prefixHashes(d.scope, ends, hashes)
 	for i := len(ends) - 1; i >= 0; i-- {
 		out = append(out, level{hash: hashes[i], end: ends[i]})
+	}
+	root := level{hash: rootHash, end: -1, str: RootScope}
+	if tEnd > 0 {
+		root = level{hash: fnvBytes(d.scope[:tEnd]), end: tEnd}
 	}
 	if len(ends) > 0 {
 		if c := d.s.chains.get(d.scope[:ends[0]], hashes[0]); c != nil {
 			for i, mg := range c.scopes {
 				out = append(out, level{hash: c.hashes[i], end: -1, str: mg})
 			}
+			root = level{hash: c.rootHash, end: -1, str: c.root}
 		}
 	}
-	return append(out, level{hash: rootHash, end: -1, str: RootScope})
+	return append(out, root)
+}
+
+// inTenant reports whether the request's scope lies in the request's
+// tenant: its root must be that tenant's. A subscription reaches its root
+// only through the hierarchy, so one of another tenant (or of none) is
+// outside, whatever the caller holds in its own tenant. A request without
+// a tenant is tenant-less state (the corpus) and is not confined.
+func (d *decider) inTenant() bool {
+	if d.req.Tenant == "" {
+		return true
+	}
+	root := &d.levels[len(d.levels)-1]
+	var r string
+	if root.end >= 0 {
+		return true // placed under the request's own tenant root
+	}
+	r = root.str
+	t, ok := strings.CutPrefix(r, tenantsPrefix)
+	return ok && fold.Equal(t, d.req.Tenant)
 }
 
 // at reports whether level l is the normalized scope.

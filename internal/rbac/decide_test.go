@@ -89,14 +89,14 @@ func TestCompileErrors(t *testing.T) {
 func TestCustomRoleReplacesBuiltin(t *testing.T) {
 	s := mustCompile(t, Input{
 		Roles: []RoleDefinition{{ID: "/providers/Microsoft.Authorization/roleDefinitions/" + strings.ToUpper(ownerGUID),
-			RoleName: "Owner", Type: BuiltInRole, Permissions: []Permission{{Actions: []string{"*/read"}}}}},
+			RoleName: "Owner", Type: BuiltInRole, AssignableScopes: []string{"/"}, Permissions: []Permission{{Actions: []string{"*/read"}}}}},
 		Assignments: []RoleAssignment{{Name: "a", Scope: "/", RoleDefinitionID: ownerGUID, PrincipalID: "u"}},
 	})
 	if s.Decide(Request{PrincipalID: "u", Action: "x/write", Scope: tSub}).Allowed {
 		t.Fatal("the replaced Owner should only read")
 	}
-	if len(s.Roles()) != 17 {
-		t.Fatalf("want 17 roles, got %d", len(s.Roles()))
+	if len(s.Roles("")) != 17 {
+		t.Fatalf("want 17 roles, got %d", len(s.Roles("")))
 	}
 }
 

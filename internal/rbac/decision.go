@@ -2,6 +2,10 @@ package rbac
 
 // Request asks whether a principal may perform an action at a scope.
 type Request struct {
+	// Tenant is the caller's tenant: the root "/" and management groups
+	// are that tenant's, and a scope in another tenant is always denied.
+	// "" only for tenant-less state.
+	Tenant        string
 	PrincipalID   string
 	PrincipalType string // informational ("User", "ServicePrincipal", …)
 	Action        string
@@ -37,8 +41,9 @@ type Decision struct {
 
 // Fixed sentences keep the common deny allocation-free.
 const (
-	reasonNoControl = "Denied: no role assignment of the principal or of its groups at this scope or above grants this action."
-	reasonNoData    = "Denied: no role assignment of the principal or of its groups at this scope or above grants this data action (control-plane roles such as Owner grant no data actions)."
+	reasonNoControl   = "Denied: no role assignment of the principal or of its groups at this scope or above grants this action."
+	reasonOtherTenant = "Denied: the scope is not in the caller's tenant; nothing held in one tenant grants anything in another."
+	reasonNoData      = "Denied: no role assignment of the principal or of its groups at this scope or above grants this data action (control-plane roles such as Owner grant no data actions)."
 )
 
 func conditionFailedReason(g Grant) string {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
 // compiledDeny is a deny assignment ready for matching.
@@ -29,7 +31,11 @@ func (s *Snapshot) compileDenies(in []DenyAssignment, conds *condCache) []error 
 			errs = append(errs, fmt.Errorf("deny assignment %q: %w", in[i].Name, err))
 			continue
 		}
-		cd.scope = s.scopeKey(cd.d.Scope)
+		cd.scope = s.scopeKey(TenantScope(cd.d.Tenant, cd.d.Scope))
+		if err := s.checkTenantRoot(cd.scope, cd.d.Tenant); err != nil {
+			errs = append(errs, fmt.Errorf("deny assignment %q: %w", in[i].Name, err))
+			continue
+		}
 		if s.denyIndex == nil {
 			s.denyIndex = map[uint64][]*compiledDeny{}
 		}
@@ -38,7 +44,7 @@ func (s *Snapshot) compileDenies(in []DenyAssignment, conds *condCache) []error 
 	}
 	for _, list := range s.denyIndex {
 		slices.SortFunc(list, func(x, y *compiledDeny) int {
-			return strings.Compare(strings.ToLower(x.d.Name), strings.ToLower(y.d.Name))
+			return strings.Compare(fold.String(x.d.Name), fold.String(y.d.Name))
 		})
 	}
 	return errs
@@ -75,7 +81,7 @@ func compileDeny(d *DenyAssignment, conds *condCache, principals *principalTable
 
 // isEveryone recognises Azure's "all principals" entry.
 func isEveryone(p Principal) bool {
-	return p.ID == EveryoneID && (p.Type == "" || strings.EqualFold(p.Type, SystemDefinedType))
+	return p.ID == EveryoneID && (p.Type == "" || fold.Equal(p.Type, SystemDefinedType))
 }
 
 // blocks reports whether some permission block of the deny covers the

@@ -3,6 +3,8 @@ package rbac
 import (
 	"slices"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
 // groupClosure turns direct memberships into, for every member, the sorted
@@ -37,7 +39,7 @@ func groupClosure(direct map[string][]string) map[string][]string {
 func normalizeMemberships(direct map[string][]string) map[string][]string {
 	intern := map[string]string{}
 	id := func(s string) string {
-		k := strings.ToLower(strings.TrimSpace(s))
+		k := fold.String(strings.TrimSpace(s))
 		if v, ok := intern[k]; ok {
 			return v
 		}

@@ -3,6 +3,8 @@ package rbac
 import (
 	"bytes"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
 // pattern is one pre-parsed action pattern. Azure's `*` matches any run of
@@ -90,15 +92,6 @@ func (ps *patternSet) match(s []byte) bool {
 	return false
 }
 
-// lowerASCII appends the ASCII-lower-cased s to dst. Action strings and ARM
-// IDs are ASCII; other bytes pass through unchanged.
-func lowerASCII(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	return dst
-}
+// lowerASCII is the one folding rule (package fold): action strings and
+// ARM IDs fold ASCII letters only.
+func lowerASCII(dst []byte, s string) []byte { return fold.Append(dst, s) }

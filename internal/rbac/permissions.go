@@ -1,16 +1,19 @@
 package rbac
 
 // Permissions returns the effective permission blocks of a principal at a
-// scope — the role permissions of every assignment of the principal or of
+// scope of tenant — the role permissions of every assignment of the principal or of
 // its groups at the scope or above — for ARM's
 // /providers/Microsoft.Authorization/permissions. Order: nearest scope,
 // direct before group, then assignment name; identical (role, condition)
 // pairs appear once. An assignment's condition is folded into each block's
 // Condition. Deny assignments are not reflected, as in Azure.
-func (s *Snapshot) Permissions(principalID, scope string) []Permission {
+func (s *Snapshot) Permissions(tenant, principalID, scope string) []Permission {
 	var bufs decideBufs
-	d := newDecider(s, &Request{PrincipalID: principalID, Scope: scope}, &bufs)
+	d := newDecider(s, &Request{Tenant: tenant, PrincipalID: principalID, Scope: scope}, &bufs)
 	var out []Permission
+	if !d.inTenant() {
+		return out
+	}
 	seen := map[[2]string]bool{}
 	add := func(ca *compiledAssignment) {
 		key := [2]string{ca.role.def.ID, ca.a.Condition}

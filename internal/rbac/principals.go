@@ -1,6 +1,10 @@
 package rbac
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/fold"
+)
 
 // pid is a principal's index in the snapshot. Decide looks a principal's
 // object id up once; every further lookup (per scope, per group) is keyed
@@ -18,7 +22,7 @@ type principalTable struct {
 
 // intern returns the pid of an object id, adding it if new.
 func (t *principalTable) intern(id string) pid {
-	key := strings.ToLower(strings.TrimSpace(id))
+	key := fold.String(strings.TrimSpace(id))
 	if p, ok := t.index[key]; ok {
 		return p
 	}

@@ -1,6 +1,6 @@
 package rbac
 
-import "strings"
+import "github.com/gatehouse/gatehouse/internal/fold"
 
 // compiledBlock is one permission block with its patterns pre-parsed.
 type compiledBlock struct {
@@ -85,9 +85,9 @@ func (r *compiledRole) grantsUnconditionally(a []byte, data bool) bool {
 
 // roleKeys are the lookup keys of a role: GUID, name and aliases.
 func roleKeys(def *RoleDefinition) []string {
-	keys := []string{strings.ToLower(def.ID), strings.ToLower(def.RoleName)}
+	keys := []string{fold.String(def.ID), fold.String(def.RoleName)}
 	for _, a := range def.Aliases {
-		keys = append(keys, strings.ToLower(a))
+		keys = append(keys, fold.String(a))
 	}
 	return keys
 }

@@ -3,6 +3,8 @@ package rbac
 import (
 	"fmt"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
 // Scopes are ARM IDs compared case-insensitively (§4). Ancestry comes from
@@ -30,20 +32,100 @@ func appendNormScope(dst []byte, s string) []byte {
 	return lowerASCII(dst, s)
 }
 
+// Tenants. ARM addresses the root "/", management groups and other
+// tenant-level resources without naming a tenant: "/" is the caller's own
+// tenant's root. The engine keeps them apart by construction: a scope that
+// is not under a subscription is placed under "/tenants/{tenant}", so two
+// tenants' roots, management groups of the same name, and everything
+// assigned at them are different scopes. Subscriptions are globally unique
+// and reach their tenant's root through the hierarchy (Input.Parents).
+
+const tenantsPrefix = "/tenants/"
+
+// TenantScope is the scope the engine (and the store's keys) use for scope
+// as seen from tenant: normalized, and placed under the tenant's root
+// unless it lies under a subscription. An empty tenant leaves it as it is
+// (tenant-less state, as in the conformance corpus).
+func TenantScope(tenant, scope string) string {
+	return string(appendTenantScope(nil, tenant, scope))
+}
+
+func appendTenantScope(dst []byte, tenant, scope string) []byte {
+	start := len(dst)
+	dst = appendNormScope(dst, scope)
+	if tenant == "" || underSubscription(dst[start:]) {
+		return dst
+	}
+	n := len(dst) - start
+	if n == 1 { // the root "/" is the tenant root itself
+		dst, n = dst[:start], 0
+	}
+	pre := len(tenantsPrefix) + len(tenant)
+	dst = append(dst, make([]byte, pre)...)
+	copy(dst[start+pre:], dst[start:start+n])
+	copy(dst[start:], tenantsPrefix)
+	copy(dst[start+len(tenantsPrefix):], fold.String(tenant))
+	return dst
+}
+
+// underSubscription reports whether a normalized scope is a subscription
+// or lies below one.
+func underSubscription(s []byte) bool {
+	const p = "/subscriptions/"
+	return len(s) > len(p) && string(s[:len(p)]) == p
+}
+
+// tenantRootEnd returns the length of the "/tenants/{t}" prefix of a
+// normalized scope, or 0 if it has none.
+func tenantRootEnd(s []byte) int {
+	if len(s) <= len(tenantsPrefix) || string(s[:len(tenantsPrefix)]) != tenantsPrefix {
+		return 0
+	}
+	for i := len(tenantsPrefix); i < len(s); i++ {
+		if s[i] == '/' {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// tenantOf names the tenant of a normalized engine scope with a
+// "/tenants/{t}" prefix; "" for others.
+func tenantOf(s string) string {
+	if e := tenantRootEnd([]byte(s)); e > 0 {
+		return s[len(tenantsPrefix):e]
+	}
+	return ""
+}
+
 // ScopeAncestors returns scope and its ancestors, nearest first, ending
-// with "/", all normalized. parents is Input.Parents.
+// with the root ("/" or a tenant's root), all normalized. Scopes and
+// parents are engine scopes (see TenantScope).
 func ScopeAncestors(scope string, parents map[string]string) []string {
-	s := appendNormScope(nil, scope)
-	ends := scopeLevels(s, nil)
+	chains, _ := compileParents(parents)
+	return ancestry(appendNormScope(nil, scope), chains)
+}
+
+// ancestry lists a normalized scope and its ancestors, nearest first:
+// the ID's levels, the management groups above its top level, the root.
+func ancestry(s []byte, chains map[string][]string) []string {
+	tEnd := tenantRootEnd(s)
+	ends := scopeLevels(s, tEnd, nil)
 	out := make([]string, 0, len(ends)+2)
 	for i := len(ends) - 1; i >= 0; i-- {
 		out = append(out, string(s[:ends[i]]))
 	}
-	if len(ends) > 0 {
-		chains, _ := compileParents(parents)
-		out = append(out, chains[string(s[:ends[0]])]...)
+	root := RootScope
+	if tEnd > 0 {
+		root = string(s[:tEnd])
 	}
-	return append(out, RootScope)
+	if len(ends) > 0 {
+		if c, ok := chains[string(s[:ends[0]])]; ok {
+			out = append(out, c[:len(c)-1]...)
+			root = c[len(c)-1]
+		}
+	}
+	return append(out, root)
 }
 
 // scopeLevels appends the end offset of every level of the normalized scope
@@ -51,22 +133,25 @@ func ScopeAncestors(scope string, parents map[string]string) []string {
 // The root has no levels. Anything it cannot parse becomes part of the
 // deepest level, so a malformed scope still inherits from its parsable
 // prefix.
-func scopeLevels(s []byte, ends []int) []int {
-	if len(s) <= 1 {
-		return ends
+func scopeLevels(s []byte, tEnd int, ends []int) []int {
+	if len(s) <= 1 || tEnd == len(s) {
+		return ends // a root has no levels
 	}
 	var buf [32]int
 	seg := segmentEnds(s, buf[:0])
 	n, i := len(seg), 0
+	if tEnd > 0 {
+		i = 2 // "tenants/{t}": the root, not a level
+	}
 	switch {
-	case n >= 2 && segIs(s, seg, 0, "subscriptions"):
+	case tEnd == 0 && n >= 2 && segIs(s, seg, 0, "subscriptions"):
 		ends, i = append(ends, seg[1]), 2
 		if n >= 4 && segIs(s, seg, 2, "resourcegroups") {
 			ends, i = append(ends, seg[3]), 4
 		}
-	case n >= 4 && segIs(s, seg, 0, "providers") && segIs(s, seg, 1, "microsoft.management") &&
-		segIs(s, seg, 2, "managementgroups"):
-		ends, i = append(ends, seg[3]), 4
+	case n >= i+4 && segIs(s, seg, i, "providers") && segIs(s, seg, i+1, "microsoft.management") &&
+		segIs(s, seg, i+2, "managementgroups"):
+		ends, i = append(ends, seg[i+3]), i+4
 	}
 	// providers/{ns}/{type}/{name} then {type}/{name} pairs; a further
 	// "providers" starts an extension resource on the one before.
@@ -102,20 +187,24 @@ func segIs(s []byte, seg []int, i int, want string) bool {
 }
 
 // compileParents turns Input.Parents into, for each subscription or
-// management group it names, the chain of ancestors above it (nearest
-// first, root excluded). Cycles stop at the first repeat. A parent that is
-// neither a management group nor the root is refused: it would let a
-// scope inherit from an arbitrary resource.
+// management group it names, the chain of ancestors above it, nearest
+// first, ending with its root ("/" or its tenant's root). Cycles stop at
+// the first repeat. A parent that is neither a management group nor a
+// root is refused (it would let a scope inherit from an arbitrary
+// resource), and so is an edge between two tenants.
 func compileParents(parents map[string]string) (map[string][]string, []error) {
 	var errs []error
 	norm := make(map[string]string, len(parents))
 	for k, v := range parents {
-		nv := NormalizeScope(v)
-		if nv != RootScope && !isManagementGroup(nv) {
-			errs = append(errs, fmt.Errorf("parent of %q is %q: want a management group scope or \"/\"", k, v))
-			continue
+		nk, nv := NormalizeScope(k), NormalizeScope(v)
+		switch {
+		case !isRoot(nv) && !isManagementGroup(nv):
+			errs = append(errs, fmt.Errorf("parent of %q is %q: want a management group scope or a root", k, v))
+		case isManagementGroup(nk) && tenantOf(nk) != tenantOf(nv):
+			errs = append(errs, fmt.Errorf("parent of %q is %q: an edge between two tenants", k, v))
+		default:
+			norm[nk] = nv
 		}
-		norm[NormalizeScope(k)] = nv
 	}
 	chains := make(map[string][]string, len(norm))
 	for k := range norm {
@@ -127,20 +216,42 @@ func compileParents(parents map[string]string) (map[string][]string, []error) {
 const mgPrefix = "/providers/microsoft.management/managementgroups/"
 
 // isManagementGroup reports whether a normalized scope is exactly one
-// management group.
+// management group (tenant-less or under a tenant's root).
 func isManagementGroup(s string) bool {
+	if e := tenantRootEnd([]byte(s)); e > 0 {
+		s = s[e:]
+	}
 	name, ok := strings.CutPrefix(s, mgPrefix)
 	return ok && name != "" && !strings.Contains(name, "/")
+}
+
+// isRoot reports whether a normalized scope is "/" or a tenant's root.
+func isRoot(s string) bool {
+	return s == RootScope || tenantRootEnd([]byte(s)) == len(s)
+}
+
+// rootOf is the root a management group or scope with no parent edge
+// sits under: its tenant's, or "/".
+func rootOf(s string) string {
+	if e := tenantRootEnd([]byte(s)); e > 0 {
+		return s[:e]
+	}
+	return RootScope
 }
 
 func parentChain(k string, norm map[string]string) []string {
 	var out []string
 	seen := map[string]bool{k: true}
+	last := k
 	cur, ok := norm[k]
-	for ok && cur != RootScope && !seen[cur] {
+	for ok && !isRoot(cur) && !seen[cur] {
 		seen[cur] = true
 		out = append(out, cur)
+		last = cur
 		cur, ok = norm[cur]
 	}
-	return out
+	if ok && isRoot(cur) {
+		return append(out, cur)
+	}
+	return append(out, rootOf(last))
 }

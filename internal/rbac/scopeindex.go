@@ -21,6 +21,14 @@ func fnv(s string) uint64 {
 
 var rootHash = fnv(RootScope)
 
+func fnvBytes(s []byte) uint64 {
+	h := uint64(fnvOffset)
+	for _, c := range s {
+		h = (h ^ uint64(c)) * fnvPrime
+	}
+	return h
+}
+
 // prefixHashes appends the hash of s[:e] for every e in ends (ascending),
 // in one pass.
 func prefixHashes(s []byte, ends []int, out []uint64) []uint64 {
@@ -45,11 +53,13 @@ type level struct {
 }
 
 // mgChain is the management groups above a subscription or management
-// group, nearest first, with their hashes.
+// group, nearest first, with their hashes, and the root they end at.
 type mgChain struct {
-	top    string
-	scopes []string
-	hashes []uint64
+	top      string
+	scopes   []string
+	hashes   []uint64
+	root     string
+	rootHash uint64
 }
 
 // chainIndex finds a chain by the hash of its top scope; a list per hash
@@ -58,8 +68,9 @@ type chainIndex map[uint64][]mgChain
 
 func newChainIndex(chains map[string][]string) chainIndex {
 	x := make(chainIndex, len(chains))
-	for top, mgs := range chains {
-		c := mgChain{top: top, scopes: mgs}
+	for top, chain := range chains {
+		mgs, root := chain[:len(chain)-1], chain[len(chain)-1]
+		c := mgChain{top: top, scopes: mgs, root: root, rootHash: fnv(root)}
 		for _, mg := range mgs {
 			c.hashes = append(c.hashes, fnv(mg))
 		}

@@ -29,6 +29,9 @@ type Permission struct {
 // RoleDefinition is a built-in or custom role. ID is the lower-case GUID
 // (the ARM "name"), not the full resource ID.
 type RoleDefinition struct {
+	// Tenant owns a custom role ("" for built-ins and tenant-less state);
+	// kept apart from the wire shape, as the stores keep it beside.
+	Tenant           string       `json:"-"`
 	ID               string       `json:"id"`
 	RoleName         string       `json:"roleName"`
 	Aliases          []string     `json:"aliases,omitempty"`
@@ -41,6 +44,9 @@ type RoleDefinition struct {
 // RoleAssignment grants a role to a principal at a scope. RoleDefinitionID
 // may be the GUID or a full role definition ID; it is compared by GUID.
 type RoleAssignment struct {
+	// Tenant owns the assignment: its role is looked up among the tenant's
+	// roles, its scope is seen from the tenant (see TenantScope).
+	Tenant           string `json:"-"`
 	ID               string `json:"id"`
 	Name             string `json:"name"`
 	Scope            string `json:"scope"`
@@ -62,6 +68,7 @@ type Principal struct {
 // DoNotApplyToChildScopes). Users cannot create them in Azure; gatehouse
 // still evaluates them so stacks and managed apps can be simulated.
 type DenyAssignment struct {
+	Tenant                  string       `json:"-"` // as RoleAssignment.Tenant
 	ID                      string       `json:"id"`
 	Name                    string       `json:"name"`
 	Scope                   string       `json:"scope"`

@@ -135,6 +135,9 @@ func (s *Server) init(ctx context.Context) error {
 	s.dir = directory.New(s.st, key)
 	s.keys = token.NewKeys(s.st, s.cfg.KeyPolicy)
 	s.authz = authz.New(s.st, s.log)
+	if err := authz.Rekey(ctx, s.st, func(tx store.Tx) error { return arm.RekeyResources(ctx, tx) }); err != nil {
+		return fmt.Errorf("authorization state: %w", err)
+	}
 	if err := s.keys.Rotate(ctx); err != nil {
 		return fmt.Errorf("signing keys: %w", err)
 	}
