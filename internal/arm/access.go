@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/rbac"
 )
 
@@ -69,7 +70,7 @@ func (s *Service) accessCheck(c *call) (int, any, error) {
 	if in.PrincipalID == "" {
 		in.PrincipalID = c.p.ObjectID
 	}
-	in.PrincipalID = strings.ToLower(in.PrincipalID)
+	in.PrincipalID = fold.String(in.PrincipalID)
 	if !directory.IsGUID(in.PrincipalID) {
 		return 0, nil, errBadRequest("InvalidPrincipalId", "The Principal ID '%s' is not valid. Principal ID must be a GUID.", in.PrincipalID)
 	}
@@ -119,7 +120,7 @@ func (s *Service) accessCheck(c *call) (int, any, error) {
 // of Cognitive Services sit under accounts/{OpenAI,AIServices,MaaS,…}/ and
 // the CLI can override with --data-action.
 func isDataAction(a string) bool {
-	l := strings.ToLower(a)
+	l := fold.String(a)
 	for _, p := range []string{"/accounts/openai/", "/accounts/aiservices/", "/accounts/maas/", "/accounts/speechservices/",
 		"/accounts/contentsafety/", "/accounts/textanalytics/", "/accounts/computervision/", "/accounts/formrecognizer/"} {
 		if strings.Contains(l, p) {

@@ -3,6 +3,8 @@ package arm
 import (
 	"slices"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
 // API versions each provider answers to; a request with another gets ARM's
@@ -26,7 +28,7 @@ var (
 )
 
 func checkVersion(allowed []string, v, typ string) error {
-	if slices.Contains(allowed, strings.ToLower(v)) {
+	if slices.Contains(allowed, fold.String(v)) {
 		return nil
 	}
 	_, rest, _ := strings.Cut(typ, "/")

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
 
@@ -66,7 +67,7 @@ func tokenError(err error) *Error {
 }
 
 func (s *Service) principal(ctx context.Context, c *token.Claims) (*Principal, error) {
-	p := &Principal{ObjectID: strings.ToLower(c.Oid), TenantID: c.Tid, ClientID: c.ClientID()}
+	p := &Principal{ObjectID: fold.String(c.Oid), TenantID: c.Tid, ClientID: c.ClientID()}
 	if c.IsApp() {
 		sp, err := s.dir.ServicePrincipal(ctx, c.Oid)
 		if err != nil || !sp.AccountEnabled || sp.TenantID != c.Tid {

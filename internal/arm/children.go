@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 
 	"regexp"
-	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/upstream"
 
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -20,7 +20,7 @@ func (s *Service) putProject(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if !strings.EqualFold(acct.Kind, "AIServices") || acct.Properties["allowProjectManagement"] != true {
+	if !fold.Equal(acct.Kind, "AIServices") || acct.Properties["allowProjectManagement"] != true {
 		return 0, nil, errBadRequest("ProjectManagementNotAllowed", "Projects can only be created in an account of kind 'AIServices' with properties.allowProjectManagement set to true; account '%s' is of kind '%s'.", acct.Name, acct.Kind)
 	}
 	if !childName.MatchString(c.op.id.Name) {
@@ -52,7 +52,7 @@ func (s *Service) putProject(c *call) (int, any, error) {
 	}
 	r := &Resource{ID: c.op.id.String(), Name: acct.Name + "/" + c.op.id.Name, Type: typeProject, Location: normLocation(loc),
 		Tags: in.Tags, Properties: props, Etag: newEtag(), TenantID: acct.TenantID}
-	if r.Identity, err = s.systemIdentity(c, in.Identity, prev, r.ID); err != nil {
+	if r.Identity, r.Owned, err = s.resolveIdentity(c, in.Identity, prev, r.ID); err != nil {
 		return 0, nil, err
 	}
 	status, body, err := s.upsert(c, r)
@@ -135,7 +135,7 @@ func validateDeployment(in *deploymentInput) error {
 	if in.SKU == nil || in.SKU.Name == "" {
 		in.SKU = &SKU{Name: "Standard", Capacity: legacyScaleCapacity(in.Properties)}
 	}
-	if !deploymentSKUs[strings.ToLower(in.SKU.Name)] {
+	if !deploymentSKUs[fold.String(in.SKU.Name)] {
 		return errBadRequest("InvalidSkuName", "The sku name '%s' is not supported for deployments.", in.SKU.Name)
 	}
 	if in.SKU.Capacity == nil {

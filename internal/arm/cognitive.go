@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/armid"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -58,7 +59,7 @@ var (
 
 // canonicalKind keeps Azure's spelling of the well-known kinds.
 func canonicalKind(k string) string {
-	switch strings.ToLower(k) {
+	switch fold.String(k) {
 	case "aiservices":
 		return "AIServices"
 	case "openai":
@@ -95,7 +96,7 @@ func validateAccount(in *accountInput) error {
 	switch {
 	case in.Location == "":
 		return errBadRequest("LocationRequired", "The location property is required for this definition.")
-	case !accountKinds[strings.ToLower(in.Kind)]:
+	case !accountKinds[fold.String(in.Kind)]:
 		return errBadRequest("InvalidApiSetId", "The account type '%s' is either invalid or unavailable in given region.", in.Kind)
 	case in.SKU == nil || in.SKU.Name == "":
 		return errBadRequest("InvalidSkuId", "The sku is required: for example {\"name\": \"S0\"}.")
@@ -115,9 +116,9 @@ func validateAccount(in *accountInput) error {
 // previous version on update).
 func (s *Service) buildAccount(c *call, in *accountInput, prev *Resource) (*Resource, error) {
 	name := c.op.id.Name
-	sub := strings.ToLower(name)
+	sub := fold.String(name)
 	if v, _ := in.Properties["customSubDomainName"].(string); v != "" {
-		sub = strings.ToLower(v)
+		sub = fold.String(v)
 	}
 	if !subdomainName.MatchString(sub) {
 		return nil, errBadRequest("InvalidCustomSubDomainName", "The custom subdomain name '%s' is invalid: use 2-64 lower-case letters, digits and hyphens.", sub)
@@ -144,11 +145,11 @@ func (s *Service) buildAccount(c *call, in *accountInput, prev *Resource) (*Reso
 	}
 	r := &Resource{ID: c.op.id.String(), Name: name, Type: typeAccount, Location: normLocation(in.Location),
 		Kind: canonicalKind(in.Kind), SKU: in.SKU, Tags: in.Tags, Properties: props, Etag: newEtag(), TenantID: c.p.TenantID}
-	identity, err := s.systemIdentity(c, in.Identity, prev, r.ID)
+	identity, owned, err := s.resolveIdentity(c, in.Identity, prev, r.ID)
 	if err != nil {
 		return nil, err
 	}
-	r.Identity = identity
+	r.Identity, r.Owned = identity, owned
 	return r, nil
 }
 
@@ -201,7 +202,8 @@ func (s *Service) patchAccount(c *call) (int, any, error) {
 	if err := c.decodeBody(&patch); err != nil {
 		return 0, nil, err
 	}
-	in := accountInput{Location: prev.Location, Kind: prev.Kind, SKU: prev.SKU, Tags: prev.Tags, Identity: prev.Identity, Properties: prev.Properties}
+	// No identity in the patch keeps the account's identity as it is.
+	in := accountInput{Location: prev.Location, Kind: prev.Kind, SKU: prev.SKU, Tags: prev.Tags, Properties: prev.Properties}
 	if patch.SKU != nil {
 		in.SKU = patch.SKU
 	}
@@ -242,14 +244,14 @@ func (s *Service) requireParent(c *call) (*Resource, error) {
 	if parent == nil {
 		return nil, nil
 	}
-	if strings.EqualFold(parent.ResourceType, armid.ResourceGroupType) {
+	if fold.Equal(parent.ResourceType, armid.ResourceGroupType) {
 		if _, err := s.requireSubscription(c, c.op.id); err != nil {
 			return nil, err
 		}
 	}
 	p, err := getResource(c.ctx, s.st, c.p.TenantID, parent.String())
 	if store.IsNotFound(err) {
-		if strings.EqualFold(parent.ResourceType, armid.ResourceGroupType) {
+		if fold.Equal(parent.ResourceType, armid.ResourceGroupType) {
 			return nil, errResourceGroupNotFound(parent.Name)
 		}
 		return nil, armErr(404, "ParentResourceNotFound", "Can not perform requested operation on nested resource. Parent resource '%s' not found.", parent.Name)
@@ -288,14 +290,20 @@ func (s *Service) listAccounts(c *call) (int, any, error) {
 	if _, err := s.requireSubscription(c, c.op.id); err != nil {
 		return 0, nil, err
 	}
-	if strings.EqualFold(c.op.id.ResourceType, armid.ResourceGroupType) {
-		return s.listChildren(c, c.op.id, typeAccount)
+	return s.listInSubscriptionOrGroup(c, typeAccount)
+}
+
+// listInSubscriptionOrGroup lists the readable resources of type typ in
+// the op's resource group or subscription.
+func (s *Service) listInSubscriptionOrGroup(c *call, typ string) (int, any, error) {
+	if fold.Equal(c.op.id.ResourceType, armid.ResourceGroupType) {
+		return s.listChildren(c, c.op.id, typ)
 	}
-	all, err := children(c.ctx, s.st, c.p.TenantID, nil, typeAccount)
+	all, err := children(c.ctx, s.st, c.p.TenantID, nil, typ)
 	if err != nil {
 		return 0, nil, err
 	}
-	prefix := c.op.id.Key() + "/"
+	prefix := c.key(c.op.id.String()) + "/"
 	var in []*Resource
 	for _, r := range all {
 		if strings.HasPrefix(c.key(r.ID), prefix) {

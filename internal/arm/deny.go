@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/rbac"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -62,12 +63,12 @@ func (s *Service) listDenyAssignments(c *call) (int, any, error) {
 	if f := strings.TrimSpace(c.r.URL.Query().Get("$filter")); f != "" {
 		for _, part := range regexp.MustCompile(`(?i)\s+and\s+`).Split(f, -1) {
 			switch {
-			case strings.EqualFold(part, "atScope()"):
+			case fold.Equal(part, "atScope()"):
 				atScope = true
 			case filterDenyName.MatchString(part):
 				name = filterDenyName.FindStringSubmatch(part)[1]
 			case filterPrincipal.MatchString(part):
-				principal = strings.ToLower(filterPrincipal.FindStringSubmatch(part)[1])
+				principal = fold.String(filterPrincipal.FindStringSubmatch(part)[1])
 			default:
 				return 0, nil, errBadRequest("UnsupportedQuery", "The filter '%s' is not supported.", f)
 			}
@@ -89,7 +90,7 @@ func (s *Service) listDenyAssignments(c *call) (int, any, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if (!above[sk] && (atScope || !below)) || (name != "" && !strings.EqualFold(d.Name, name)) || (principal != "" && !namesPrincipal(d, principal)) {
+		if (!above[sk] && (atScope || !below)) || (name != "" && !fold.Equal(d.Name, name)) || (principal != "" && !namesPrincipal(d, principal)) {
 			continue
 		}
 		out = append(out, viewDeny(d))
@@ -99,7 +100,7 @@ func (s *Service) listDenyAssignments(c *call) (int, any, error) {
 
 func namesPrincipal(d *authz.DenyAssignmentDoc, id string) bool {
 	for _, p := range d.Principals {
-		if strings.EqualFold(p.ID, id) || p.ID == rbac.EveryoneID {
+		if fold.Equal(p.ID, id) || p.ID == rbac.EveryoneID {
 			return true
 		}
 	}

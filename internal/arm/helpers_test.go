@@ -38,7 +38,12 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	e := testenv.New(t)
+	return newWorldOn(t, testenv.New(t))
+}
+
+// newWorldOn builds the world's resources in the bootstrap tenant of e.
+func newWorldOn(t *testing.T, e *testenv.Env) *world {
+	t.Helper()
 	w := &world{env: e, admin: e.AppToken(t, e.Admin, armScope), sub: e.Server.Bootstrap().SubscriptionID}
 	w.rg = "/subscriptions/" + w.sub + "/resourceGroups/rg1"
 	w.account = w.rg + "/providers/Microsoft.CognitiveServices/accounts/acct1"

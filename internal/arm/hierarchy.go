@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/armid"
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -258,9 +259,9 @@ func (s *Service) readable(c *call, rs []*Resource, action func(*Resource) strin
 
 func readAction(r *Resource) string {
 	switch {
-	case strings.EqualFold(r.Type, typeResourceGroup):
+	case fold.Equal(r.Type, typeResourceGroup):
 		return "Microsoft.Resources/subscriptions/resourceGroups/read"
-	case strings.EqualFold(r.Type, typeSubscription):
+	case fold.Equal(r.Type, typeSubscription):
 		return "Microsoft.Resources/subscriptions/read"
 	}
 	return r.Type + "/read"
@@ -306,7 +307,7 @@ func (s *Service) listResourcesInGroup(c *call) (int, any, error) {
 }
 
 func normLocation(l string) string {
-	return strings.ToLower(strings.ReplaceAll(l, " ", ""))
+	return fold.String(strings.ReplaceAll(l, " ", ""))
 }
 
 // getPlain serves GET of a stored resource as stored.

@@ -3,9 +3,9 @@ package arm
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -56,7 +56,7 @@ func (s *Service) regenerateKey(c *call) (int, any, error) {
 	if err := c.decodeBody(&in); err != nil {
 		return 0, nil, err
 	}
-	which := strings.ToLower(in.KeyName)
+	which := fold.String(in.KeyName)
 	if which != "key1" && which != "key2" {
 		return 0, nil, errBadRequest("InvalidRequestContent", "keyName must be 'Key1' or 'Key2', not '%s'.", in.KeyName)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/armid"
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -37,13 +38,16 @@ func (s *Service) putManagementGroup(c *call) (int, any, error) {
 	parent := in.Properties.Details.Parent.ID
 	if parent != "" {
 		pid, err := armid.Parse(parent)
-		if err != nil || !strings.EqualFold(pid.ResourceType, typeManagementGroup) {
+		if err != nil || !fold.Equal(pid.ResourceType, typeManagementGroup) {
 			return 0, nil, errBadRequest("InvalidRequestContent", "properties.details.parent.id '%s' is not a management group id.", parent)
 		}
 		parent = pid.String()
 		if err := s.checkParent(c, id, parent); err != nil {
 			return 0, nil, err
 		}
+	}
+	if err := s.checkLeaving(c, id, parent, "Microsoft.Management/managementGroups/write"); err != nil {
+		return 0, nil, err
 	}
 	name := in.Properties.DisplayName
 	if name == "" {
@@ -111,7 +115,13 @@ func (s *Service) moveSubscription(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.authorize(c, "Microsoft.Management/managementGroups/subscriptions/write", subID, nil); err != nil {
+	// A move changes what the subscription inherits and what both parents
+	// hold: the caller needs the subscription (as its Owner would) and the
+	// old parent as well as the new one (authorized by the route).
+	if err := s.authorize(c, "Microsoft.Authorization/roleAssignments/write", subID, nil); err != nil {
+		return 0, nil, err
+	}
+	if err := s.checkLeaving(c, subID, mg.String(), "Microsoft.Management/managementGroups/subscriptions/write"); err != nil {
 		return 0, nil, err
 	}
 	if err := s.setParent(c, subID, mg.String()); err != nil {
@@ -121,6 +131,31 @@ func (s *Service) moveSubscription(c *call) (int, any, error) {
 		"properties": map[string]any{"displayName": sub.Properties["displayName"], "tenant": sub.TenantID,
 			"parent": map[string]any{"id": mg.String()}, "state": "Active"}}
 	return http.StatusOK, v, nil
+}
+
+// checkLeaving authorizes action at the parent child leaves when it moves
+// to newParent ("" for the root): the old parent loses what it held, so a
+// move needs the right there too. The root "/" is the parent of what has
+// no management group.
+func (s *Service) checkLeaving(c *call, child, newParent, action string) error {
+	old := "/"
+	sp, err := store.GetDoc[authz.ScopeParent](c.ctx, s.st, authz.KindScopeParent, c.key(child))
+	switch {
+	case err == nil:
+		old = sp.Parent
+	case !store.IsNotFound(err):
+		return err
+	}
+	if newParent == "" {
+		newParent = "/"
+		if err := s.authorize(c, action, newParent, nil); err != nil && old != "/" {
+			return err
+		}
+	}
+	if c.key(old) == c.key(newParent) {
+		return nil
+	}
+	return s.authorize(c, action, old, nil)
 }
 
 // checkParent refuses a parent that does not exist or would make a cycle,

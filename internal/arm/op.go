@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/armid"
+	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
 // opKind is what a request does to the resource its path names.
@@ -40,7 +41,7 @@ func parseOp(method, path string) (*op, error) {
 			return &op{kind: opItem, id: id, typ: id.ResourceType}, nil
 		}
 	}
-	if n := len(segs); n >= 3 && strings.EqualFold(segs[n-3], "providers") {
+	if n := len(segs); n >= 3 && fold.Equal(segs[n-3], "providers") {
 		parent, err := parseParent(segs[:n-3])
 		if err != nil {
 			return nil, err
@@ -81,9 +82,9 @@ func childType(parent *armid.ID, seg string) string {
 	switch {
 	case parent == nil:
 		return "Microsoft.Resources/" + seg // subscriptions, tenants
-	case strings.EqualFold(parent.ResourceType, armid.SubscriptionType) && strings.EqualFold(seg, "resourcegroups"):
+	case fold.Equal(parent.ResourceType, armid.SubscriptionType) && fold.Equal(seg, "resourcegroups"):
 		return armid.ResourceGroupType
-	case strings.EqualFold(parent.ResourceType, armid.ResourceGroupType) && strings.EqualFold(seg, "resources"):
+	case fold.Equal(parent.ResourceType, armid.ResourceGroupType) && fold.Equal(seg, "resources"):
 		return "Microsoft.Resources/resources"
 	}
 	return parent.ResourceType + "/" + seg

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/upstream"
 )
 
@@ -12,9 +13,9 @@ import (
 // upstream secrets are masked (Azure never returns secrets from GET).
 func (s *Service) present(c *call, r *Resource) *Resource {
 	switch {
-	case strings.EqualFold(r.Type, typeAccount):
+	case fold.Equal(r.Type, typeAccount):
 		return s.withEndpoints(c, r)
-	case strings.EqualFold(r.Type, typeProject):
+	case fold.Equal(r.Type, typeProject):
 		return s.withProjectEndpoint(c, r)
 	}
 	return redacted(r)
@@ -48,7 +49,7 @@ func (s *Service) withEndpoints(c *call, r *Resource) *Resource {
 }
 
 func (s *Service) withProjectEndpoint(c *call, r *Resource) *Resource {
-	id := strings.ToLower(r.ID)
+	id := fold.String(r.ID)
 	acctID := r.ID[:strings.Index(id, "/projects/")]
 	acct, err := getResource(c.ctx, s.st, c.p.TenantID, acctID)
 	if err != nil {
@@ -62,7 +63,7 @@ func (s *Service) withProjectEndpoint(c *call, r *Resource) *Resource {
 
 // redacted masks a deployment's upstream secrets.
 func redacted(r *Resource) *Resource {
-	if !strings.EqualFold(r.Type, typeDeployment) {
+	if !fold.Equal(r.Type, typeDeployment) {
 		return r
 	}
 	raw, ok := r.Properties["upstream"]

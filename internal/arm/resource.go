@@ -49,12 +49,18 @@ type Resource struct {
 	SystemData *SystemData       `json:"systemData,omitempty"`
 	// TenantID owns the resource (through its subscription); not on the wire.
 	TenantID string `json:"-"`
+	// Owned is the managed-identity principal the resource owns (its
+	// system-assigned identity, or the identity a userAssignedIdentities
+	// resource is): deleted with it, and the only principal that is.
+	Owned string `json:"-"`
 }
 
-// storedResource keeps the tenant beside the wire shape.
+// storedResource keeps the tenant and the owned principal beside the wire
+// shape.
 type storedResource struct {
 	Resource
 	Tenant string `json:"tenantId_"`
+	Owned  string `json:"ownedPrincipal_,omitempty"`
 }
 
 func (r *storedResource) StoreKind() store.Kind { return KindResource }
@@ -68,7 +74,7 @@ func (r *storedResource) StoreRefs() []string {
 	return []string{"parent:" + authz.ScopeKey(r.Tenant, id.Parent.String()) + "|" + fold.String(r.Type), "type:" + fold.String(r.Type)}
 }
 func (r *storedResource) StoreKeys() []string {
-	if strings.EqualFold(r.Type, typeAccount) {
+	if fold.Equal(r.Type, typeAccount) {
 		if sub, _ := r.Properties["customSubDomainName"].(string); sub != "" {
 			return []string{"subdomain:" + fold.String(sub)}
 		}
@@ -87,13 +93,13 @@ func getResource(ctx context.Context, rd store.Reader, tid, id string) (*Resourc
 	if !fold.Equal(sr.Tenant, tid) {
 		return nil, fmt.Errorf("%w: %s is in another tenant", store.ErrNotFound, id)
 	}
-	sr.Resource.TenantID = sr.Tenant
+	sr.Resource.TenantID, sr.Resource.Owned = sr.Tenant, sr.Owned
 	return &sr.Resource, nil
 }
 
 // putResource writes r.
 func putResource(ctx context.Context, tx store.Tx, r *Resource) error {
-	return store.PutDoc(ctx, tx, &storedResource{Resource: *r, Tenant: r.TenantID})
+	return store.PutDoc(ctx, tx, &storedResource{Resource: *r, Tenant: r.TenantID, Owned: r.Owned})
 }
 
 // children lists the resources of tenant of type typ directly under
@@ -109,7 +115,7 @@ func children(ctx context.Context, rd store.Reader, tid string, parent *armid.ID
 	}
 	out := make([]*Resource, 0, len(srs))
 	for _, sr := range srs {
-		sr.Resource.TenantID = sr.Tenant
+		sr.Resource.TenantID, sr.Resource.Owned = sr.Tenant, sr.Owned
 		out = append(out, &sr.Resource)
 	}
 	return out, nil

@@ -200,8 +200,8 @@ func (s *Service) validateAssignment(c *call) (*authz.RoleAssignmentDoc, error) 
 	}
 	t := time.Now().UTC()
 	return &authz.RoleAssignmentDoc{RoleAssignment: rbac.RoleAssignment{
-		ID: strings.TrimRight(scope, "/") + "/providers/" + typeRoleAssignment + "/" + strings.ToLower(name), Name: strings.ToLower(name),
-		Scope: scope, RoleDefinitionID: role.ID, PrincipalID: strings.ToLower(p.PrincipalID), PrincipalType: ptype,
+		ID: strings.TrimRight(scope, "/") + "/providers/" + typeRoleAssignment + "/" + fold.String(name), Name: fold.String(name),
+		Scope: scope, RoleDefinitionID: role.ID, PrincipalID: fold.String(p.PrincipalID), PrincipalType: ptype,
 		Condition: p.Condition, ConditionVersion: cv, Description: p.Description},
 		TenantID: c.p.TenantID, Audit: authz.Audit{CreatedOn: t, UpdatedOn: t, CreatedBy: c.p.ObjectID, UpdatedBy: c.p.ObjectID}}, nil
 }
@@ -235,15 +235,15 @@ func (s *Service) principalType(c *call, id, given string) (string, error) {
 	actual, err := s.dir.ObjectType(c.ctx, c.p.TenantID, id)
 	if store.IsNotFound(err) {
 		return "", errBadRequest("PrincipalNotFound", "Principal %s does not exist in the directory %s. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype",
-			strings.ReplaceAll(strings.ToLower(id), "-", ""), c.p.TenantID)
+			strings.ReplaceAll(fold.String(id), "-", ""), c.p.TenantID)
 	}
 	if err != nil {
 		return "", err
 	}
 	want := map[string]string{directory.TypeUser: "User", directory.TypeGroup: "Group", directory.TypeServicePrincipal: "ServicePrincipal"}[actual]
-	if given != "" && !strings.EqualFold(given, want) {
+	if given != "" && !fold.Equal(given, want) {
 		return "", errBadRequest("UnmatchedPrincipalType", "The PrincipalId '%s' has type '%s' , which is different from specified PrincipalType '%s'.",
-			strings.ReplaceAll(strings.ToLower(id), "-", ""), want, given)
+			strings.ReplaceAll(fold.String(id), "-", ""), want, given)
 	}
 	return want, nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -27,12 +28,12 @@ func parseAssignmentFilter(f string) (*assignmentFilter, error) {
 	}
 	for _, part := range regexp.MustCompile(`(?i)\s+and\s+`).Split(strings.TrimSpace(f), -1) {
 		switch {
-		case strings.EqualFold(part, "atScope()"):
+		case fold.Equal(part, "atScope()"):
 			out.atScope = true
 		case filterPrincipal.MatchString(part):
-			out.principal = strings.ToLower(filterPrincipal.FindStringSubmatch(part)[1])
+			out.principal = fold.String(filterPrincipal.FindStringSubmatch(part)[1])
 		case filterAssignedTo.MatchString(part):
-			out.assignedTo = strings.ToLower(filterAssignedTo.FindStringSubmatch(part)[1])
+			out.assignedTo = fold.String(filterAssignedTo.FindStringSubmatch(part)[1])
 		default:
 			return nil, errBadRequest("UnsupportedQuery", "The filter '%s' is not supported. Supported filters are atScope(), principalId eq '{id}' and assignedTo('{id}').", f)
 		}

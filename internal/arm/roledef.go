@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,7 +114,7 @@ func (s *Service) assignableAt(c *call, r *rbac.RoleDefinition, scope string) (b
 
 func isManagementGroup(scope string) bool {
 	id, err := armid.Parse(scope)
-	return err == nil && id != nil && strings.EqualFold(id.ResourceType, armid.ManagementGroupType)
+	return err == nil && id != nil && fold.Equal(id.ResourceType, armid.ManagementGroupType)
 }
 
 func hasDataActions(r *rbac.RoleDefinition) bool {
@@ -155,7 +156,7 @@ func (s *Service) listRoleDefinitions(c *call) (int, any, error) {
 				name = strings.ReplaceAll(filterRoleName.FindStringSubmatch(part)[1], "''", "'")
 			case filterRoleType.MatchString(part):
 				typ = filterRoleType.FindStringSubmatch(part)[1]
-			case strings.EqualFold(part, "atScopeAndBelow()"):
+			case fold.Equal(part, "atScopeAndBelow()"):
 				below = true
 			default:
 				return 0, nil, errBadRequest("UnsupportedQuery", "The filter '%s' is not supported. Supported filters are roleName eq '{name}', type eq '{type}' and atScopeAndBelow().", f)
@@ -184,11 +185,11 @@ func (s *Service) listRoleDefinitions(c *call) (int, any, error) {
 }
 
 func roleNamed(r *rbac.RoleDefinition, name string) bool {
-	if strings.EqualFold(r.RoleName, name) {
+	if fold.Equal(r.RoleName, name) {
 		return true
 	}
 	for _, a := range r.Aliases {
-		if strings.EqualFold(a, name) {
+		if fold.Equal(a, name) {
 			return true
 		}
 	}
@@ -224,38 +225,70 @@ type roleDefinitionInput struct {
 	} `json:"properties"`
 }
 
-// putRoleDefinition creates or updates a custom role.
+// putRoleDefinition creates or updates a custom role. A write is checked
+// against what it replaces and what it creates: updating a role widens
+// every assignment of it, so the caller needs roleDefinitions/write at
+// every assignable scope the role had and every one it will have.
 func (s *Service) putRoleDefinition(c *call) (int, any, error) {
 	doc, err := s.validateRoleDefinition(c)
 	if err != nil {
 		return 0, nil, err
 	}
-	for _, sc := range doc.AssignableScopes {
+	prevRec, err := s.st.Get(c.ctx, authz.KindRoleDefinition, doc.StoreID())
+	var prev *authz.RoleDefinitionDoc
+	switch {
+	case err == nil:
+		if prev, err = store.Decode[authz.RoleDefinitionDoc](prevRec); err != nil {
+			return 0, nil, err
+		}
+	case !store.IsNotFound(err):
+		return 0, nil, err
+	}
+	scopes := doc.AssignableScopes
+	if prev != nil {
+		scopes = append(slices.Clone(prev.AssignableScopes), scopes...)
+	}
+	for _, sc := range scopes {
 		if err := s.authorize(c, "Microsoft.Authorization/roleDefinitions/write", sc, nil); err != nil {
 			return 0, nil, err
 		}
 	}
+	rec, err := store.ToRecord(doc)
+	if err != nil {
+		return 0, nil, err
+	}
 	err = s.st.Update(c.ctx, func(tx store.Tx) error {
-		prev, err := store.GetDoc[authz.RoleDefinitionDoc](c.ctx, tx, authz.KindRoleDefinition, doc.ID)
-		if err == nil {
-			// Still 201: the REST spec (and so the SDKs) allow nothing else.
-			doc.CreatedOn, doc.CreatedBy = prev.CreatedOn, prev.CreatedBy
-		} else if !store.IsNotFound(err) {
+		if prev == nil {
+			_, err := tx.Create(c.ctx, rec)
 			return err
 		}
-		return store.PutDoc(c.ctx, tx, doc)
+		// Still 201: the REST spec (and so the SDKs) allow nothing else.
+		doc.CreatedOn, doc.CreatedBy = prev.CreatedOn, prev.CreatedBy
+		if rec, err = store.ToRecord(doc); err != nil {
+			return err
+		}
+		rec.Version = prevRec.Version // what was authorized is what is replaced
+		_, err := tx.Put(c.ctx, rec)
+		return err
 	})
-	if errors.Is(err, store.ErrConflict) {
+	switch {
+	case errors.Is(err, store.ErrStale) || prev == nil && errors.Is(err, store.ErrConflict) && s.roleExists(c, doc):
+		return 0, nil, armErr(409, "Conflict", "The role definition '%s' was changed by another request; try again.", doc.ID)
+	case errors.Is(err, store.ErrConflict):
 		return 0, nil, armErr(409, "RoleDefinitionWithSameNameExists", "A custom role with the same name '%s' already exists in this directory. Use a different name.", doc.RoleName)
-	}
-	if err != nil {
+	case err != nil:
 		return 0, nil, err
 	}
 	return http.StatusCreated, viewRoleDefinition(doc.Scope, doc.RoleDefinition, &doc.Audit), nil
 }
 
+func (s *Service) roleExists(c *call, doc *authz.RoleDefinitionDoc) bool {
+	_, err := s.st.Get(c.ctx, authz.KindRoleDefinition, doc.StoreID())
+	return err == nil
+}
+
 func (s *Service) validateRoleDefinition(c *call) (*authz.RoleDefinitionDoc, error) {
-	guid := strings.ToLower(c.op.id.Name)
+	guid := fold.String(c.op.id.Name)
 	if !directory.IsGUID(guid) {
 		return nil, errBadRequest("InvalidRoleDefinitionId", "The role definition ID '%s' is not valid. The role definition ID must be a GUID.", c.op.id.Name)
 	}
@@ -272,10 +305,13 @@ func (s *Service) validateRoleDefinition(c *call) (*authz.RoleDefinitionDoc, err
 	if strings.TrimSpace(p.RoleName) == "" || len(p.RoleName) > 512 {
 		return nil, errBadRequest("InvalidRoleDefinition", "The role name is required and must be at most 512 characters.")
 	}
-	if p.Type != "" && !strings.EqualFold(p.Type, rbac.CustomRole) {
+	if p.Type != "" && !fold.Equal(p.Type, rbac.CustomRole) {
 		return nil, errBadRequest("InvalidRoleDefinition", "Only custom roles (type 'CustomRole') can be created.")
 	}
 	if err := validateAssignableScopes(p.AssignableScopes, p.Permissions); err != nil {
+		return nil, err
+	}
+	if err := s.requireAssignableScopes(c, p.AssignableScopes); err != nil {
 		return nil, err
 	}
 	if err := validatePermissions(p.Permissions); err != nil {
@@ -291,6 +327,29 @@ func (s *Service) validateRoleDefinition(c *call) (*authz.RoleDefinitionDoc, err
 		Audit: authz.Audit{CreatedOn: t, UpdatedOn: t, CreatedBy: c.p.ObjectID, UpdatedBy: c.p.ObjectID}}, nil
 }
 
+// requireAssignableScopes refuses an assignable scope that is not an
+// existing scope of the caller's tenant: a role could otherwise be aimed
+// at another tenant's subscription.
+func (s *Service) requireAssignableScopes(c *call, scopes []string) error {
+	for _, sc := range scopes {
+		id, err := armid.Parse(sc)
+		if err != nil {
+			continue // validateAssignableScopes reports it
+		}
+		if id.SubscriptionID != "" {
+			if owner, err := subscriptionTenant(c.ctx, s.st, id.SubscriptionID); err != nil || !fold.Equal(owner, c.p.TenantID) {
+				return errBadRequest("InvalidAssignableScope", "The assignable scope '%s' is not a scope of this tenant.", sc)
+			}
+		}
+		if _, err := getResource(c.ctx, s.st, c.p.TenantID, id.String()); store.IsNotFound(err) {
+			return errBadRequest("InvalidAssignableScope", "The assignable scope '%s' does not exist in this tenant.", sc)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func validateAssignableScopes(scopes []string, perms []rbac.Permission) error {
 	if len(scopes) == 0 {
 		return errBadRequest("InvalidRoleDefinition", "At least one assignable scope is required.")
@@ -301,7 +360,7 @@ func validateAssignableScopes(scopes []string, perms []rbac.Permission) error {
 		if err != nil || id == nil || authz.ScopeKey("", sc) == "/" {
 			return errBadRequest("InvalidAssignableScope", "The assignable scope '%s' is not valid: custom roles are assignable at management groups, subscriptions, resource groups or resources.", sc)
 		}
-		if strings.EqualFold(id.ResourceType, armid.ManagementGroupType) {
+		if fold.Equal(id.ResourceType, armid.ManagementGroupType) {
 			mgs++
 		}
 	}
@@ -343,8 +402,7 @@ func validatePermissions(perms []rbac.Permission) error {
 }
 
 func (s *Service) deleteRoleDefinition(c *call) (int, any, error) {
-	guid := strings.ToLower(c.op.id.Name)
-	doc, err := store.GetDoc[authz.RoleDefinitionDoc](c.ctx, s.st, authz.KindRoleDefinition, guid)
+	doc, err := store.GetDoc[authz.RoleDefinitionDoc](c.ctx, s.st, authz.KindRoleDefinition, authz.DocID(c.p.TenantID, c.op.id.Name))
 	if store.IsNotFound(err) {
 		return http.StatusNoContent, nil, nil
 	}
@@ -357,16 +415,14 @@ func (s *Service) deleteRoleDefinition(c *call) (int, any, error) {
 		}
 	}
 	err = s.st.Update(c.ctx, func(tx store.Tx) error {
-		ras, err := store.ListDocs[authz.RoleAssignmentDoc](c.ctx, tx, store.Query{Kind: authz.KindRoleAssignment})
+		ras, err := tx.List(c.ctx, store.Query{Kind: authz.KindRoleAssignment, Ref: authz.RoleRef(doc.TenantID, doc.ID), Limit: 1})
 		if err != nil {
 			return err
 		}
-		for _, ra := range ras {
-			if authz.RoleGUID(ra.RoleDefinitionID) == guid {
-				return armErr(409, "RoleDefinitionHasAssignments", "There are existing role assignments referencing role (code: RoleDefinitionHasAssignments).")
-			}
+		if len(ras) > 0 {
+			return armErr(409, "RoleDefinitionHasAssignments", "There are existing role assignments referencing role (code: RoleDefinitionHasAssignments).")
 		}
-		return tx.Delete(c.ctx, authz.KindRoleDefinition, guid)
+		return tx.Delete(c.ctx, authz.KindRoleDefinition, doc.StoreID())
 	})
 	if err != nil {
 		return 0, nil, err

@@ -18,7 +18,7 @@ const OwnerRoleID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 // CreateSubscription adds a subscription to a tenant (subscriptions are
 // made by bootstrap and configuration, not through ARM, as in Azure).
 func CreateSubscription(ctx context.Context, tx store.Tx, tid, subID, displayName string) error {
-	subID = strings.ToLower(subID)
+	subID = fold.String(subID)
 	if !directory.IsGUID(subID) {
 		return &directory.InvalidError{Msg: "subscription id " + subID + " is not a GUID"}
 	}
@@ -76,7 +76,7 @@ type AssignmentSpec struct {
 
 // AssignWith is Assign with every field of an assignment.
 func AssignWith(ctx context.Context, tx store.Tx, tid string, a AssignmentSpec) error {
-	name := strings.ToLower(a.Name)
+	name := fold.String(a.Name)
 	if name == "" {
 		name = directory.NewID()
 	} else if !directory.IsGUID(name) {
@@ -90,7 +90,7 @@ func AssignWith(ctx context.Context, tx store.Tx, tid string, a AssignmentSpec) 
 	scope := a.Scope
 	doc := &authz.RoleAssignmentDoc{RoleAssignment: rbac.RoleAssignment{
 		ID: strings.TrimRight(scope, "/") + "/providers/" + typeRoleAssignment + "/" + name, Name: name, Scope: scope,
-		RoleDefinitionID: a.RoleID, PrincipalID: strings.ToLower(a.PrincipalID), PrincipalType: a.PrincipalType,
+		RoleDefinitionID: a.RoleID, PrincipalID: fold.String(a.PrincipalID), PrincipalType: a.PrincipalType,
 		Condition: a.Condition, ConditionVersion: cv, Description: a.Description},
 		TenantID: tid, Audit: authz.Audit{CreatedOn: t, UpdatedOn: t, CreatedBy: "gatehouse", UpdatedBy: "gatehouse"}}
 	if _, err := tx.Lookup(ctx, authz.KindRoleAssignment, doc.StoreKeys()[0]); err == nil {
@@ -139,7 +139,7 @@ func PlaceSubscription(ctx context.Context, tx store.Tx, tid, subID, mg string) 
 // PutDenyAssignment writes a deny assignment (configuration only: Azure
 // lets no user create one).
 func PutDenyAssignment(ctx context.Context, tx store.Tx, tid string, d rbac.DenyAssignment, description string) error {
-	d.Name = strings.ToLower(d.Name)
+	d.Name = fold.String(d.Name)
 	d.ID = strings.TrimRight(d.Scope, "/") + "/providers/" + typeDenyAssignment + "/" + d.Name
 	if d.Condition != "" {
 		if _, err := checkCondition(d.Condition, d.ConditionVersion); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/reqid"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
@@ -32,15 +33,18 @@ type Service struct {
 	// Telemetry, when set, is the store of the gateway's usage records.
 	Telemetry store.Reader
 	routes    map[string]route
+	// namespaces are the provider namespaces of the routes, folded.
+	namespaces map[string]bool
 }
 
 // New returns the ARM API.
 func New(dir *directory.Directory, st store.Store, ver *token.Verifier, az *authz.Authorizer, log *slog.Logger) *Service {
 	s := &Service{dir: dir, st: st, ver: ver, az: az, log: log}
-	s.routes = map[string]route{}
+	s.routes, s.namespaces = map[string]route{}, map[string]bool{}
 	s.registerHierarchy()
 	s.registerAuthorization()
 	s.registerCognitive()
+	s.registerManagedIdentity()
 	s.registerAccess()
 	s.registerUsages()
 	s.registerTelemetry()
@@ -68,11 +72,13 @@ type route struct {
 }
 
 func routeKey(kind opKind, typ, method, action string) string {
-	return strings.ToLower(string(rune('0'+kind)) + "|" + typ + "|" + method + "|" + action)
+	return fold.String(string(rune('0'+kind)) + "|" + typ + "|" + method + "|" + action)
 }
 
 func (s *Service) handle(kind opKind, typ, method, action string, rt route) {
 	s.routes[routeKey(kind, typ, method, action)] = rt
+	ns, _, _ := strings.Cut(typ, "/")
+	s.namespaces[fold.String(ns)] = true
 }
 
 // Handler serves ARM paths.
@@ -89,7 +95,7 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("x-ms-request-id", reqID)
 	h.Set("x-ms-correlation-request-id", corr)
-	if strings.EqualFold(strings.TrimRight(r.URL.Path, "/"), "/metadata/endpoints") {
+	if fold.Equal(strings.TrimRight(r.URL.Path, "/"), "/metadata/endpoints") {
 		s.metadata(w, r)
 		return
 	}
@@ -129,7 +135,7 @@ func (s *Service) run(r *http.Request) (int, any, error) {
 	}
 	rt, ok := s.routes[routeKey(o.kind, o.typ, method, o.action)]
 	if !ok {
-		return 0, nil, noRoute(o, method, version)
+		return 0, nil, s.noRoute(o, method, version)
 	}
 	if err := checkVersion(rt.versions, version, o.typ); err != nil {
 		return 0, nil, err
@@ -146,8 +152,15 @@ func (s *Service) run(r *http.Request) (int, any, error) {
 	return rt.fn(c)
 }
 
-func noRoute(o *op, method, version string) *Error {
+// noRoute answers a path gatehouse does not serve as ARM does: a namespace
+// it does not serve at all is InvalidResourceNamespace. Namespaces and
+// types compare by the one folding rule, so 'Microsoft.Cogn\u0130tiveServices'
+// is another namespace, never the one it resembles.
+func (s *Service) noRoute(o *op, method, version string) *Error {
 	ns, _, _ := strings.Cut(o.typ, "/")
+	if !s.namespaces[fold.String(ns)] {
+		return armErr(400, "InvalidResourceNamespace", "The resource namespace '%s' is invalid.", ns)
+	}
 	if o.kind == opAction {
 		return armErr(404, "InvalidResourceType", "The resource type '%s' has no action '%s' for api version '%s'.", o.typ, o.action, version)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/telemetry"
 )
@@ -29,16 +30,16 @@ func (s *Service) listUsage(c *call) (int, any, error) {
 	}
 	q := store.Query{Kind: telemetry.KindUsage}
 	if p := c.r.URL.Query().Get("principalId"); p != "" {
-		q.Ref = "principal:" + strings.ToLower(p)
+		q.Ref = "principal:" + fold.String(p)
 	}
 	recs, err := store.ListDocs[telemetry.UsageRecord](c.ctx, s.Telemetry, q)
 	if err != nil {
 		return 0, nil, err
 	}
-	if d := strings.ToLower(c.r.URL.Query().Get("deployment")); d != "" {
+	if d := fold.String(c.r.URL.Query().Get("deployment")); d != "" {
 		kept := recs[:0]
 		for _, r := range recs {
-			if strings.HasSuffix(strings.ToLower(r.DeploymentID), "/"+d) || strings.EqualFold(r.DeploymentID, d) {
+			if strings.HasSuffix(fold.String(r.DeploymentID), "/"+d) || fold.Equal(r.DeploymentID, d) {
 				kept = append(kept, r)
 			}
 		}
@@ -56,7 +57,7 @@ func (s *Service) listAudit(c *call) (int, any, error) {
 	qs := c.r.URL.Query()
 	q := store.Query{Kind: telemetry.KindAudit}
 	if p := qs.Get("principalId"); p != "" {
-		q.Ref = "principal:" + strings.ToLower(p)
+		q.Ref = "principal:" + fold.String(p)
 	}
 	top := 100
 	if t, err := strconv.Atoi(qs.Get("$top")); err == nil && t > 0 && t <= 10000 {

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/telemetry"
 )
@@ -64,7 +65,7 @@ func (s *Service) deploymentsIn(c *call, sub, location string) ([]*Resource, err
 	}
 	var out []*Resource
 	for _, a := range accts {
-		if !strings.HasPrefix(c.key(a.ID), c.key(sub)+"/") || !strings.EqualFold(a.Location, normLocation(location)) {
+		if !strings.HasPrefix(c.key(a.ID), c.key(sub)+"/") || !fold.Equal(a.Location, normLocation(location)) {
 			continue
 		}
 		ds, err := Deployments(c.ctx, s.st, a)
@@ -112,7 +113,7 @@ func (s *Service) recordedUsage(c *call, deps []*Resource) ([]usageView, error) 
 	}
 	var out []usageView
 	for _, d := range deps {
-		recs, err := store.ListDocs[telemetry.UsageRecord](c.ctx, s.Telemetry, store.Query{Kind: telemetry.KindUsage, Ref: "deployment:" + strings.ToLower(d.ID)})
+		recs, err := store.ListDocs[telemetry.UsageRecord](c.ctx, s.Telemetry, store.Query{Kind: telemetry.KindUsage, Ref: "deployment:" + fold.String(d.ID)})
 		if err != nil {
 			return nil, err
 		}
@@ -121,7 +122,7 @@ func (s *Service) recordedUsage(c *call, deps []*Resource) ([]usageView, error) 
 			req += r.Requests
 			tok += r.PromptTokens + r.CompletionTokens
 		}
-		acct := d.ID[strings.Index(strings.ToLower(d.ID), "/accounts/")+len("/accounts/") : strings.Index(strings.ToLower(d.ID), "/deployments/")]
+		acct := d.ID[strings.Index(fold.String(d.ID), "/accounts/")+len("/accounts/") : strings.Index(fold.String(d.ID), "/deployments/")]
 		name := acct + "/" + d.Name
 		out = append(out,
 			usageView{Name: usageName{Value: "Gatehouse.Requests." + name, LocalizedValue: "Requests served - " + name}, CurrentValue: req, Unit: "Count"},

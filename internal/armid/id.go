@@ -13,6 +13,8 @@ package armid
 import (
 	"slices"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
 // Resource types of the built-in scopes, as ARM reports them.
@@ -73,9 +75,9 @@ func (id *ID) kind() kind {
 	switch {
 	case id.Parent == nil:
 		return kindRoot
-	case strings.EqualFold(id.ResourceType, SubscriptionType):
+	case fold.Equal(id.ResourceType, SubscriptionType):
 		return kindSubscription
-	case strings.EqualFold(id.ResourceType, ResourceGroupType):
+	case fold.Equal(id.ResourceType, ResourceGroupType):
 		return kindResourceGroup
 	case strings.Count(id.ResourceType, "/") <= 1:
 		return kindProvider
@@ -134,7 +136,7 @@ func lastType(t string) string {
 
 // Key returns a lower-cased canonical form, for map keys and comparisons.
 func (id *ID) Key() string {
-	return strings.ToLower(id.String())
+	return fold.String(id.String())
 }
 
 // Equal reports whether a and b name the same resource, ignoring case.

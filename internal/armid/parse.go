@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
 // MaxLen is the longest ID Parse accepts, in bytes. Real IDs stay far below
@@ -100,7 +102,7 @@ func (p *parser) done() bool { return p.i >= len(p.segs) }
 
 // at reports whether the next segment is the keyword kw, ignoring case.
 func (p *parser) at(kw string) bool {
-	return !p.done() && strings.EqualFold(p.segs[p.i], kw)
+	return !p.done() && fold.Equal(p.segs[p.i], kw)
 }
 
 func (p *parser) errorf(format string, args ...any) error {
@@ -160,8 +162,8 @@ func (p *parser) provider(parent *ID) (*ID, error) {
 		return nil, p.errorf("segment %d %q must be followed by a namespace and a resource type", p.i+1, p.segs[p.i])
 	}
 	ns, typ := p.segs[p.i+1], p.segs[p.i+2]
-	if strings.EqualFold(ns, resourcesNamespace) &&
-		(strings.EqualFold(typ, "subscriptions") || strings.EqualFold(typ, "resourceGroups") || strings.EqualFold(typ, "tenants")) {
+	if fold.Equal(ns, resourcesNamespace) &&
+		(fold.Equal(typ, "subscriptions") || fold.Equal(typ, "resourceGroups") || fold.Equal(typ, "tenants")) {
 		// Accepting these would give two spellings of one scope.
 		return nil, p.errorf("%s/%s is not addressed through %q; use the /subscriptions/{id}/resourceGroups/{name} form", ns, typ, "providers")
 	}
@@ -173,10 +175,10 @@ func (p *parser) provider(parent *ID) (*ID, error) {
 	id.ResourceType = ns + "/" + typ
 	id.Name = p.segs[p.i+3]
 	p.i += 4
-	if parent.Parent == nil && strings.EqualFold(id.ResourceType, ManagementGroupType) {
+	if parent.Parent == nil && fold.Equal(id.ResourceType, ManagementGroupType) {
 		id.ManagementGroupName = id.Name
 	}
-	if strings.EqualFold(typ, "locations") {
+	if fold.Equal(typ, "locations") {
 		id.Location = id.Name
 	}
 	return id, nil
@@ -194,12 +196,12 @@ func (p *parser) child(parent *ID) (*ID, error) {
 	case p.i+1 < len(p.segs):
 		id.Name = p.segs[p.i+1]
 		p.i += 2
-	case strings.EqualFold(lastType(parent.ResourceType), "locations"):
+	case fold.Equal(lastType(parent.ResourceType), "locations"):
 		p.i++
 	default:
 		return nil, p.errorf("missing name after resource type %q", id.ResourceType)
 	}
-	if strings.EqualFold(typ, "locations") && id.Name != "" {
+	if fold.Equal(typ, "locations") && id.Name != "" {
 		id.Location = id.Name
 	}
 	return id, nil

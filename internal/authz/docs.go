@@ -68,7 +68,8 @@ func (d *RoleAssignmentDoc) StoreKeys() []string {
 	return []string{"triple:" + ScopeKey(d.TenantID, d.Scope) + "|" + RoleGUID(d.RoleDefinitionID) + "|" + fold.String(d.PrincipalID)}
 }
 func (d *RoleAssignmentDoc) StoreRefs() []string {
-	return []string{"scope:" + ScopeKey(d.TenantID, d.Scope), "principal:" + fold.String(d.PrincipalID)}
+	return []string{"scope:" + ScopeKey(d.TenantID, d.Scope), "principal:" + fold.String(d.PrincipalID),
+		RoleRef(d.TenantID, RoleGUID(d.RoleDefinitionID))}
 }
 
 // DenyAssignmentDoc is a stored deny assignment (created from
@@ -109,6 +110,9 @@ func (p *ScopeParent) StoreRefs() []string {
 // and the engine's scope (rbac.TenantScope), one function for both. "/"
 // and management groups are the tenant's own; subscriptions are global.
 func ScopeKey(tenant, scope string) string { return rbac.TenantScope(tenant, scope) }
+
+// RoleRef is the ref by which a role's assignments are found.
+func RoleRef(tenant, guid string) string { return "role:" + DocID(tenant, guid) }
 
 // DocID is the store id of an object Azure keeps per tenant by name: two
 // tenants may use the same GUID for two different objects.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/arm"
 	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
 
@@ -66,7 +67,7 @@ func (s *Service) bearer(ctx context.Context, raw string) (*caller, error) {
 	if err != nil {
 		return nil, errBearer(defaultAudiences[0])
 	}
-	c := &caller{principalID: strings.ToLower(claims.Oid), name: strings.ToLower(claims.Oid), tenant: claims.Tid}
+	c := &caller{principalID: fold.String(claims.Oid), name: fold.String(claims.Oid), tenant: claims.Tid}
 	p, err := s.principalOf(ctx, c.principalID, claims.IsApp())
 	if err != nil || !p.enabled || p.tenant != claims.Tid {
 		return nil, principalGone(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/arm"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/reqid"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/telemetry"
@@ -119,7 +120,7 @@ func (s *Service) run(w http.ResponseWriter, rq *request, account, path string) 
 	if rq.caller, err = s.authenticate(ctx, rq.r, acct); err != nil {
 		return 0, err
 	}
-	if !rq.caller.key && !strings.EqualFold(rq.caller.tenant, acct.TenantID) {
+	if !rq.caller.key && !fold.Equal(rq.caller.tenant, acct.TenantID) {
 		return 0, errBearer(defaultAudiences[0]) // a token of another tenant: Azure refuses it as invalid
 	}
 	if err := s.readBody(rq); err != nil {

@@ -7,6 +7,8 @@ package gateway
 import (
 	"net/http"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
 // Data actions, with Azure's names.
@@ -123,7 +125,7 @@ func match(method, path string) (r *Route, deployment, project string, ok bool) 
 			case "{projectName}":
 				proj = segs[j]
 			default:
-				hit = hit && strings.EqualFold(t, segs[j])
+				hit = hit && fold.Equal(t, segs[j])
 			}
 		}
 		if hit && (dep != "" || rt.Deployment != fromPath) && (proj != "" || !rt.Project) {
