@@ -198,7 +198,11 @@ var (
 )
 
 func (g *gen) pick(list []string) string { return list[g.r.IntN(len(list))] }
-func (g *gen) chance(p float64) bool     { return g.r.Float64() < p }
+
+// cross: operations may aim at the other tenant (GATEHOUSE_MODEL_SKIP=
+// cross-tenant turns that off, temporarily, to exercise the rest).
+func (g *gen) cross() bool           { return !g.skip["cross-tenant"] }
+func (g *gen) chance(p float64) bool { return g.r.Float64() < p }
 
 // spell sometimes changes the case of a path or name: ARM ids are
 // case-insensitive, and so must every comparison be.
@@ -226,7 +230,7 @@ func (g *gen) guid() string {
 // target is the tenant an operation aims at: mostly the actor's own.
 func (g *gen) target(m *refModel, actor string) string {
 	t := m.tenantOf(actor)
-	if g.chance(0.3) {
+	if g.cross() && g.chance(0.3) {
 		return m.other(t)
 	}
 	return t
@@ -315,7 +319,7 @@ func (g *gen) next(m *refModel) mop {
 		}
 		for range 1 + g.r.IntN(2) {
 			st := tt
-			if g.chance(0.15) {
+			if g.cross() && g.chance(0.15) {
 				st = m.other(tt)
 			}
 			o.Scopes = append(o.Scopes, g.spell(g.pick(g.scopePool(m, st, false, false))))
@@ -333,7 +337,7 @@ func (g *gen) next(m *refModel) mop {
 		}
 		o.Role = g.pick(append(roles, g.spec.tenant(tt).customGUIDs...))
 		pt := m.tenantOf(o.Actor)
-		if g.chance(0.15) {
+		if g.cross() && g.chance(0.15) {
 			pt = m.other(pt)
 		}
 		o.Principal = g.pick(g.spec.tenant(pt).assignees())
@@ -345,7 +349,7 @@ func (g *gen) next(m *refModel) mop {
 	case opSubMove:
 		o.Sub = g.spell(ten.sub)
 		pt := m.tenantOf(o.Actor)
-		if g.chance(0.3) {
+		if g.cross() && g.chance(0.3) {
 			pt = m.other(pt)
 		}
 		o.Parent = g.pick(append(slices.Clone(extraMGs), g.spec.tenant(pt).mgNames()...))
@@ -369,7 +373,7 @@ func (g *gen) next(m *refModel) mop {
 func (g *gen) pickAssignment(m *refModel, actor string) (scope, name string) {
 	var names []string
 	for n, a := range m.assigns {
-		if n == g.spec.adminAssignment(a.tenant) && a.tenant == m.tenantOf(actor) {
+		if (n == g.spec.adminAssignment(a.tenant) && a.tenant == m.tenantOf(actor)) || (!g.cross() && a.tenant != m.tenantOf(actor)) {
 			continue
 		}
 		names = append(names, n)
