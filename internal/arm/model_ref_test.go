@@ -582,7 +582,10 @@ func (m *refModel) predictAssignDelGet(o mop, ct string) expect {
 		return e
 	}
 	if o.Kind == opRAGet {
-		return allowIf(m.allowed(o.Actor, "Microsoft.Authorization/roleAssignments/read", key), "roleAssignments/read at "+key)
+		// ARM authorizes a GET at the URI's resource: the assignment, a
+		// child of its scope (a doNotApplyToChildScopes deny there does not apply).
+		id := strings.TrimRight(key, "/") + "/providers/microsoft.authorization/roleassignments/" + name
+		return allowIf(m.decide(o.Actor, "Microsoft.Authorization/roleAssignments/read", ct, id), "roleAssignments/read at "+id)
 	}
 	e := allowIf(m.allowed(o.Actor, "Microsoft.Authorization/roleAssignments/delete", key), "roleAssignments/delete at "+key)
 	e.apply = func() { delete(m.assigns, name) }
