@@ -199,9 +199,8 @@ var (
 
 func (g *gen) pick(list []string) string { return list[g.r.IntN(len(list))] }
 
-// cross: operations may aim at the other tenant (GATEHOUSE_MODEL_SKIP=
-// cross-tenant turns that off, temporarily, to exercise the rest).
-func (g *gen) cross() bool           { return !g.skip["cross-tenant"] }
+// cross: operations may aim at the other tenant.
+func (g *gen) cross() bool           { return true }
 func (g *gen) chance(p float64) bool { return g.r.Float64() < p }
 
 // spell sometimes changes the case of a path or name: ARM ids are

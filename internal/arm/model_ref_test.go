@@ -101,13 +101,11 @@ func (m *refModel) resolve(ct, path string) (tenant, key string, ok bool) {
 	}
 	if rest, found := strings.CutPrefix(key, refMGPrefix); found {
 		name, _, _ := strings.Cut(rest, "/")
-		if _, mine := m.tenants[ct].mgParent[name]; mine {
-			return ct, key, true
-		}
-		if _, theirs := m.tenants[m.other(ct)].mgParent[name]; theirs {
-			return m.other(ct), key, true
-		}
-		return ct, key, true // no such group: the caller's (absent) one
+		// A management group path always names the caller's own group
+		// (present or not): another tenant's group of the same name is
+		// another object that this path cannot reach.
+		_ = name
+		return ct, key, true
 	}
 	if rest, found := strings.CutPrefix(key, "/subscriptions/"); found {
 		sub, _, _ := strings.Cut(rest, "/")
