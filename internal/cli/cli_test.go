@@ -92,7 +92,10 @@ func TestRBACCommands(t *testing.T) {
 	scope := "/subscriptions/" + sub + "/resourceGroups/rg1/providers/Microsoft.CognitiveServices/accounts/acct1"
 	action := "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action"
 
-	out := mustGH(t, e, "access", "check", "--assignee", e.Demo.ClientID, "--action", action, "--scope", scope+"/deployments/gpt-4o-mini")
+	out, _, denied := gh(t, e, "access", "check", "--assignee", e.Demo.ClientID, "--action", action, "--scope", scope+"/deployments/gpt-4o-mini")
+	if denied != cli.ExitDenied {
+		t.Errorf("access check denied: exit %d, want %d", denied, cli.ExitDenied)
+	}
 	if !strings.HasPrefix(out, "DENIED") || !strings.Contains(out, "Cognitive Services OpenAI User") || !strings.Contains(out, "gatehouse role assignment create") {
 		t.Errorf("access check before:\n%s", out)
 	}
