@@ -55,9 +55,17 @@ func newServe(g *globals) *cobra.Command {
 	return cmd
 }
 
+// serve binds the address first and only then creates the data directory,
+// so a busy port leaves nothing behind (server.New cleans up after itself).
 func serve(ctx context.Context, cfg server.Config) error {
+	ln, err := server.Bind(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	cfg.Listener = ln
 	s, err := server.New(ctx, cfg)
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	defer s.Close()

@@ -105,3 +105,45 @@ func TestNoCredentials(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestServeFailsClean: a start that fails — busy port, invalid or
+// unappliable configuration — says why and leaves no data directory.
+func TestServeFailsClean(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	invalid := write("invalid.yaml", "tenants:\n  - domain: a.example\n    users:\n      - userPrincipalName: ann@a.example\n        displayName: Ann\n        pasword: x\n")
+	unappliable := write("unappliable.yaml", "tenants:\n  - domain: a.example\n    groups:\n      - displayName: Devs\n        members: [nobody@a.example]\n")
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"port in use", []string{"--addr", busy.Addr().String()},
+			"address " + busy.Addr().String() + " is in use — is another gatehouse running? choose another with --addr"},
+		{"invalid config", []string{"--addr", "127.0.0.1:0", "--config", invalid}, `unknown field "pasword"`},
+		{"unappliable config", []string{"--addr", "127.0.0.1:0", "--config", unappliable}, "nobody@a.example"},
+		{"missing certificate", []string{"--addr", "127.0.0.1:0", "--tls-cert", filepath.Join(dir, "no.pem"), "--tls-key", filepath.Join(dir, "no.key")}, "no.pem"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			_, errs, code := run(append([]string{"serve", "--data", data, "--log-level", "error"}, c.args...)...)
+			if code != 1 || !strings.Contains(errs, c.want) {
+				t.Errorf("exit %d, stderr %q; want %q", code, errs, c.want)
+			}
+			if _, err := os.Stat(data); err == nil {
+				t.Errorf("the failed start left %s behind", data)
+			}
+		})
+	}
+}
