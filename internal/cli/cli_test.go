@@ -88,7 +88,7 @@ func TestRBACCommands(t *testing.T) {
 	if len(keys["key1"].(string)) != 32 {
 		t.Errorf("keys: %v", keys)
 	}
-	sub := jsonOf(t, mustGH(t, e, "account", "show")).(map[string]any)["subscriptionId"].(string)
+	sub := jsonOf(t, mustGH(t, e, "account", "show")).(map[string]any)["id"].(string)
 	scope := "/subscriptions/" + sub + "/resourceGroups/rg1/providers/Microsoft.CognitiveServices/accounts/acct1"
 	action := "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action"
 
