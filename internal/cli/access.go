@@ -27,7 +27,9 @@ func newAccess(g *globals) *cobra.Command {
 	access := &cobra.Command{Use: "access", Short: "Explain access decisions"}
 	var assignee, action, scope, output string
 	var data bool
-	check := &cobra.Command{Use: "check", Short: "May this principal perform this action at this scope? And why (not)?"}
+	check := &cobra.Command{Use: "check", Short: "May this principal perform this action at this scope? And why (not)?",
+		Long: "May this principal perform this action at this scope? And why (not)?\n\n" +
+			"Exit status: 0 when allowed, 3 when denied, 1 when the check could not be made."}
 	check.RunE = withClient(g, func(ctx context.Context, cl *client) error {
 		id, _, err := resolveAssignee(ctx, cl, assignee, func(m string) { fmt.Fprintln(check.ErrOrStderr(), "WARNING:", m) })
 		if err != nil {
@@ -41,14 +43,20 @@ func newAccess(g *globals) *cobra.Command {
 		if err := cl.arm(ctx, "POST", "/providers/Gatehouse/accessCheck", apiGatehouse, body, &raw); err != nil {
 			return err
 		}
-		if output == "json" {
-			return printJSON(check.OutOrStdout(), raw)
-		}
 		var res accessResult
 		if err := remarshal(raw, &res); err != nil {
 			return err
 		}
-		printAccess(check.OutOrStdout(), &res)
+		if output == "json" {
+			if err := printJSON(check.OutOrStdout(), raw); err != nil {
+				return err
+			}
+		} else {
+			printAccess(check.OutOrStdout(), &res)
+		}
+		if !res.Allowed { // so that `gatehouse access check …` can gate a CI job
+			return &exitError{code: ExitDenied}
+		}
 		return nil
 	})
 	f := check.Flags()

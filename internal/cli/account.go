@@ -10,28 +10,35 @@ import (
 
 func newAccount(g *globals) *cobra.Command {
 	acct := &cobra.Command{Use: "account", Short: "Subscriptions (as `az account`)"}
-	list := &cobra.Command{Use: "list", Short: "List the subscriptions you can see"}
+	list := &cobra.Command{Use: "list", Short: "List the subscriptions you can see (az's profile shape; the first is the default)"}
 	list.RunE = withClient(g, func(ctx context.Context, cl *client) error {
 		var l objList
 		if err := cl.arm(ctx, "GET", "/subscriptions", apiSubscription, nil, &l); err != nil {
 			return err
 		}
-		return printJSON(list.OutOrStdout(), l.Value)
+		out := []obj{}
+		for i, s := range l.Value {
+			out = append(out, profile(s, cl.c, i == 0))
+		}
+		return printJSON(list.OutOrStdout(), out)
 	})
 	var sub string
-	show := &cobra.Command{Use: "show", Short: "Show a subscription (default: the first)"}
+	show := &cobra.Command{Use: "show", Short: "Show a subscription (default: the first) as `az account show` does"}
 	show.RunE = withClient(g, func(ctx context.Context, cl *client) error {
-		id, err := cl.subscription(ctx, sub)
+		def, err := cl.subscription(ctx, "")
 		if err != nil {
 			return err
+		}
+		id := def
+		if sub != "" {
+			id = sub
 		}
 		var o obj
 		if err := cl.arm(ctx, "GET", "/subscriptions/"+url.PathEscape(id), apiSubscription, nil, &o); err != nil {
 			return err
 		}
-		return printJSON(show.OutOrStdout(), o)
+		return printJSON(show.OutOrStdout(), profile(o, cl.c, str(o, "subscriptionId") == def))
 	})
-	show.Flags().StringVarP(&sub, "subscription", "s", "", "subscription id")
 	acct.AddCommand(list, show)
 	return acct
 }

@@ -88,11 +88,14 @@ func TestRBACCommands(t *testing.T) {
 	if len(keys["key1"].(string)) != 32 {
 		t.Errorf("keys: %v", keys)
 	}
-	sub := jsonOf(t, mustGH(t, e, "account", "show")).(map[string]any)["subscriptionId"].(string)
+	sub := jsonOf(t, mustGH(t, e, "account", "show")).(map[string]any)["id"].(string)
 	scope := "/subscriptions/" + sub + "/resourceGroups/rg1/providers/Microsoft.CognitiveServices/accounts/acct1"
 	action := "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action"
 
-	out := mustGH(t, e, "access", "check", "--assignee", e.Demo.ClientID, "--action", action, "--scope", scope+"/deployments/gpt-4o-mini")
+	out, _, denied := gh(t, e, "access", "check", "--assignee", e.Demo.ClientID, "--action", action, "--scope", scope+"/deployments/gpt-4o-mini")
+	if denied != cli.ExitDenied {
+		t.Errorf("access check denied: exit %d, want %d", denied, cli.ExitDenied)
+	}
 	if !strings.HasPrefix(out, "DENIED") || !strings.Contains(out, "Cognitive Services OpenAI User") || !strings.Contains(out, "gatehouse role assignment create") {
 		t.Errorf("access check before:\n%s", out)
 	}

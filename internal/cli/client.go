@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -28,9 +29,12 @@ type conn struct {
 
 // globals are the persistent flags shared by client commands.
 type globals struct {
-	dataDir string
-	conn    conn
+	dataFlag string // --data; see findDataDir
+	conn     conn
 }
+
+// data is the data directory the command uses.
+func (g *globals) data() dataDir { return findDataDir(g.dataFlag) }
 
 // resolve fills the connection from flags, then GATEHOUSE_* variables,
 // then the admin file the server wrote in the data directory.
@@ -46,8 +50,9 @@ func (g *globals) resolve() (*conn, error) {
 	env(&c.ClientID, "GATEHOUSE_CLIENT_ID")
 	env(&c.ClientSecret, "GATEHOUSE_CLIENT_SECRET")
 	env(&c.CAFile, "GATEHOUSE_CA_FILE")
+	data := g.data()
 	if c.ClientID == "" || c.ClientSecret == "" || c.Server == "" || c.Tenant == "" {
-		if f, err := server.ReadCredentials(server.AdminFile(g.dataDir)); err == nil {
+		if f, err := server.ReadCredentials(server.AdminFile(data.Path)); err == nil {
 			fill(&c.Server, f.Server)
 			fill(&c.Tenant, f.Tenant)
 			fill(&c.ClientID, f.ClientID)
@@ -56,7 +61,9 @@ func (g *globals) resolve() (*conn, error) {
 		}
 	}
 	if c.Server == "" || c.ClientID == "" || c.ClientSecret == "" || c.Tenant == "" {
-		return nil, fmt.Errorf("no gatehouse credentials: start `gatehouse serve` here (it writes %s), or set --server, --tenant, --client-id and --client-secret (or GATEHOUSE_SERVER, GATEHOUSE_TENANT, GATEHOUSE_CLIENT_ID, GATEHOUSE_CLIENT_SECRET)", server.AdminFile(g.dataDir))
+		return nil, fmt.Errorf("no gatehouse credentials: looked for %s in the data directory %s, which `gatehouse serve` writes; "+
+			"start it, point --data (or GATEHOUSE_DATA) at its data directory, or set --server, --tenant, --client-id and --client-secret "+
+			"(or GATEHOUSE_SERVER, GATEHOUSE_TENANT, GATEHOUSE_CLIENT_ID, GATEHOUSE_CLIENT_SECRET)", filepath.Base(server.AdminFile(data.Path)), data.describe())
 	}
 	c.Server = strings.TrimRight(c.Server, "/")
 	return &c, nil
@@ -191,7 +198,7 @@ func apiError(status int, raw []byte) error {
 func (cl *client) send(req *http.Request, out any) (int, error) {
 	resp, err := cl.http.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, connError(cl.c.Server, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -45,37 +46,6 @@ func resolveRole(ctx context.Context, cl *client, role, scope string) (obj, erro
 		return nil, fmt.Errorf("role '%s' doesn't exist", role)
 	}
 	return l.Value[0], nil
-}
-
-// resolveAssignee finds the object id and principal type of --assignee: an
-// object id, a user principal name, or an appId (which means that app's
-// service principal — a common mistake, so it is said out loud).
-func resolveAssignee(ctx context.Context, cl *client, assignee string, stderr func(string)) (string, string, error) {
-	if strings.Contains(assignee, "@") {
-		var u obj
-		if err := cl.graph(ctx, "GET", "/users/"+url.PathEscape(assignee), nil, &u); err != nil {
-			return "", "", err
-		}
-		return str(u, "id"), "User", nil
-	}
-	if !isGUID(assignee) {
-		sp, err := findSP(ctx, cl, assignee)
-		if err != nil {
-			return "", "", err
-		}
-		return str(sp, "id"), "ServicePrincipal", nil
-	}
-	var sp obj
-	if err := cl.graph(ctx, "GET", "/servicePrincipals(appId='"+assignee+"')", nil, &sp); err == nil {
-		stderr(fmt.Sprintf("'%s' is an application (client) id; using its service principal, object id %s. Role assignments are made to the service principal's object id.", assignee, str(sp, "id")))
-		return str(sp, "id"), "ServicePrincipal", nil
-	}
-	var o obj
-	if err := cl.graph(ctx, "GET", "/directoryObjects/"+assignee, nil, &o); err != nil {
-		return "", "", fmt.Errorf("no user, group or service principal with id '%s': %w", assignee, err)
-	}
-	types := map[string]string{"#microsoft.graph.user": "User", "#microsoft.graph.group": "Group", "#microsoft.graph.servicePrincipal": "ServicePrincipal"}
-	return assignee, types[str(o, "@odata.type")], nil
 }
 
 func roleAssignmentCreate(g *globals) *cobra.Command {
@@ -119,10 +89,11 @@ func roleAssignmentCreate(g *globals) *cobra.Command {
 		if err := cl.arm(ctx, "PUT", path, apiAuthz, obj{"properties": props}, &out); err != nil {
 			return err
 		}
-		return printJSON(cmd.OutOrStdout(), out)
+		rdProps, _ := rd["properties"].(map[string]any)
+		return printJSON(cmd.OutOrStdout(), flatAssignment(out, str(rdProps, "roleName")))
 	})
 	f := cmd.Flags()
-	f.StringVar(&assignee, "assignee", "", "user (UPN or object id), group or service principal (object id or appId)")
+	f.StringVar(&assignee, "assignee", "", "user (UPN or object id), group (display name or object id) or service principal (appId, display name or object id)")
 	f.StringVar(&objectID, "assignee-object-id", "", "object id of the assignee (no directory lookup)")
 	f.StringVar(&ptype, "assignee-principal-type", "", "User, Group or ServicePrincipal (with --assignee-object-id)")
 	f.StringVar(&role, "role", "", "role name or id (required)")
@@ -185,6 +156,17 @@ func roleAssignmentList(g *globals) *cobra.Command {
 	return cmd
 }
 
+// flatAssignment is a role assignment as az prints it: ARM's properties
+// next to id, name and type, with the role's name.
+func flatAssignment(it obj, roleName string) obj {
+	row := obj{"id": it["id"], "name": it["name"], "type": it["type"], "roleDefinitionName": roleName}
+	p, _ := it["properties"].(map[string]any)
+	for k, v := range p {
+		row[k] = v
+	}
+	return row
+}
+
 // decorateAssignments flattens assignments as az prints them, with role
 // and principal names, keeping those at the scope unless wider is asked.
 func decorateAssignments(ctx context.Context, cl *client, items []obj, scope, role string, wider bool) ([]obj, error) {
@@ -197,22 +179,30 @@ func decorateAssignments(ctx context.Context, cl *client, items []obj, scope, ro
 		}
 		rid := str(p, "roleDefinitionId")
 		if _, ok := roleNames[rid]; !ok {
-			var rd obj
-			if err := cl.arm(ctx, "GET", rid, apiAuthz, nil, &rd); err == nil {
-				props, _ := rd["properties"].(map[string]any)
-				roleNames[rid] = str(props, "roleName")
-			}
+			roleNames[rid] = roleName(ctx, cl, rid, scope)
 		}
 		if role != "" && !strings.EqualFold(roleNames[rid], role) && !strings.HasSuffix(strings.ToLower(rid), strings.ToLower(role)) {
 			continue
 		}
-		row := obj{"id": it["id"], "name": it["name"], "type": it["type"], "roleDefinitionName": roleNames[rid]}
-		for k, v := range p {
-			row[k] = v
-		}
-		out = append(out, row)
+		out = append(out, flatAssignment(it, roleNames[rid]))
 	}
 	return out, nil
+}
+
+// roleName is the name of the role definition rid. A definition is read
+// where the assignment points (the root, for the bootstrap Owner), and
+// else at the listing's scope, where every built-in role is visible too.
+func roleName(ctx context.Context, cl *client, rid, scope string) string {
+	for _, p := range []string{rid, strings.TrimRight(scope, "/") + "/providers/Microsoft.Authorization/roleDefinitions/" + path.Base(rid)} {
+		var rd obj
+		if err := cl.arm(ctx, "GET", p, apiAuthz, nil, &rd); err == nil {
+			props, _ := rd["properties"].(map[string]any)
+			if n := str(props, "roleName"); n != "" {
+				return n
+			}
+		}
+	}
+	return ""
 }
 
 func roleAssignmentDelete(g *globals) *cobra.Command {

@@ -5,9 +5,9 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -21,6 +21,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
+		var ex *exitError
+		if errors.As(err, &ex) {
+			if ex.msg != "" {
+				fmt.Fprintln(stderr, ex.msg)
+			}
+			return ex.code
+		}
 		fmt.Fprintln(stderr, "ERROR:", err)
 		return 1
 	}
@@ -30,13 +37,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func newRoot() *cobra.Command {
 	g := &globals{}
 	root := &cobra.Command{Use: "gatehouse", Short: "Entra ID, Azure RBAC and an Azure OpenAI gateway in one binary",
-		SilenceUsage: true, SilenceErrors: true}
-	defaultData := os.Getenv("GATEHOUSE_DATA")
-	if defaultData == "" {
-		defaultData = ".gatehouse"
-	}
+		SilenceUsage: true, SilenceErrors: true, Version: version()}
+	root.SetVersionTemplate("gatehouse {{.Version}}\n")
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.dataDir, "data", defaultData, "data directory (env GATEHOUSE_DATA)")
+	pf.StringVar(&g.dataFlag, "data", "", "data directory (default: env GATEHOUSE_DATA, else ./.gatehouse if it exists, else $XDG_DATA_HOME/gatehouse or ~/.local/share/gatehouse)")
 	pf.StringVar(&g.conn.Server, "server", "", "gatehouse URL for client commands (env GATEHOUSE_SERVER)")
 	pf.StringVar(&g.conn.Tenant, "tenant", "", "tenant to sign in to (env GATEHOUSE_TENANT)")
 	pf.StringVar(&g.conn.ClientID, "client-id", "", "administrator appId (env GATEHOUSE_CLIENT_ID)")

@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/internal/server"
-	"github.com/gatehouse/gatehouse/internal/tlsca"
 )
 
 func newServe(g *globals) *cobra.Command {
@@ -27,12 +26,14 @@ func newServe(g *globals) *cobra.Command {
 			if err := lv.UnmarshalText([]byte(level)); err != nil {
 				return fmt.Errorf("--log-level: %w", err)
 			}
-			cfg.DataDir = g.dataDir
+			d := g.data()
+			cfg.DataDir = d.Path
 			if cfg.BaseDomain != "" {
 				cfg.Hostnames = append(cfg.Hostnames, cfg.BaseDomain, "*."+cfg.BaseDomain)
 			}
 			cfg.Logger = slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: lv}))
 			cfg.Out = cmd.OutOrStdout()
+			cfg.Logger.Info("data directory", "path", d.describe())
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return serve(ctx, cfg)
@@ -50,12 +51,21 @@ func newServe(g *globals) *cobra.Command {
 	cfg.AuditRetention = 90 * 24 * time.Hour
 	f.Var((*days)(&cfg.AuditRetention), "audit-retention", "how long audit records are kept, e.g. 90d or 36h (0: for ever)")
 	f.StringVar(&cfg.BaseDomain, "base-domain", "", "serve account X also at X.<base-domain> (wildcard DNS); adds *.<base-domain> to the generated certificate")
+	localHelp(cmd, "data")
 	return cmd
 }
 
+// serve binds the address first and only then creates the data directory,
+// so a busy port leaves nothing behind (server.New cleans up after itself).
 func serve(ctx context.Context, cfg server.Config) error {
+	ln, err := server.Bind(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	cfg.Listener = ln
 	s, err := server.New(ctx, cfg)
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	defer s.Close()
@@ -66,27 +76,32 @@ func serve(ctx context.Context, cfg server.Config) error {
 }
 
 func newCA(g *globals) *cobra.Command {
-	return &cobra.Command{Use: "ca", Short: "Print the path of the local CA certificate to trust",
-		Long: "Prints the local CA's certificate path, creating the CA if needed.\n\n" +
+	cmd := &cobra.Command{Use: "ca", Short: "Print the path of the local CA certificate to trust",
+		Long: "Prints the path of the CA certificate that `gatehouse serve` created in its data directory,\n" +
+			"and fails when there is none (so that `export X=$(gatehouse ca)` cannot silently go wrong).\n\n" +
 			"  Go:            SSL_CERT_FILE=$(gatehouse ca)\n" +
 			"  Node:          NODE_EXTRA_CA_CERTS=$(gatehouse ca)\n" +
 			"  Python / az:   REQUESTS_CA_BUNDLE=$(gatehouse ca)",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := os.MkdirAll(g.dataDir, 0o700); err != nil {
-				return err
-			}
-			ca, err := tlsca.Ensure(filepath.Join(g.dataDir, "tls"), nil, time.Now())
+			d := g.data()
+			path, err := filepath.Abs(caCertPath(d.Path))
 			if err != nil {
 				return err
 			}
-			abs, err := filepath.Abs(ca.CertPath())
-			if err != nil {
-				return err
+			if _, err := os.Stat(path); err != nil {
+				return fmt.Errorf("no CA certificate at %s: the data directory is %s; start `gatehouse serve` (it creates the CA) or point --data (or GATEHOUSE_DATA) at the server's data directory", path, d.describe())
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), abs)
+			fmt.Fprintln(cmd.OutOrStdout(), path)
 			return nil
 		}}
+	localHelp(cmd, "data")
+	return cmd
 }
+
+// caCertPath is where the server keeps its local CA's certificate
+// (internal/tlsca in the data directory's tls/).
+func caCertPath(dataDir string) string { return filepath.Join(dataDir, "tls", "ca.pem") }
 
 // days is a duration flag that also takes whole days ("90d").
 type days time.Duration

@@ -47,5 +47,6 @@ func newSimulate() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8000", "address to listen on (plain HTTP)")
 	cmd.Flags().StringVar(&options, "options", "", "simulator options, e.g. ttft=20ms&per_token=5ms&error_rate=0.1")
+	localHelp(cmd)
 	return cmd
 }

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -82,22 +83,42 @@ type Certificate struct {
 	File        string `json:"file,omitempty"`
 }
 
-// Load reads and validates a configuration file; unknown fields are errors.
+// Load reads and validates a configuration file; unknown fields are
+// errors. Errors name the file, and the line and path where they can.
 func Load(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("config: %w", err)
 	}
-	return Parse(data)
+	f, err := Parse(data)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.File = path
+			return nil, e
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return f, nil
 }
 
-// Parse reads and validates a configuration document.
+// Parse reads and validates a configuration document. The strict check
+// (check) reports mistakes with their position; the decoding itself stays
+// with sigs.k8s.io/yaml, whose YAML-to-JSON rules the configuration has
+// always followed.
 func Parse(data []byte) (*File, error) {
+	if err := check(data); err != nil {
+		return nil, err
+	}
 	var f File
 	if err := yaml.UnmarshalStrict(data, &f); err != nil {
-		return nil, fmt.Errorf("invalid configuration: %w", err)
+		msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "error unmarshaling JSON: "), "while decoding JSON: ")
+		return nil, &Error{Msg: "invalid configuration: " + msg}
 	}
-	return &f, f.Validate()
+	if err := f.Validate(); err != nil {
+		return nil, locate(data, err)
+	}
+	return &f, nil
 }
 
 // Validate checks what can be checked without the directory.

@@ -384,6 +384,12 @@ func TestGraphUsers(t *testing.T) {
 		graphError(t, status, out, 400, "Request_BadRequest")
 		_ = name
 	}
+	// Entra accepts only the tenant's verified domains.
+	status, out := a.do("POST", "/v1.0/users", obj{"displayName": "Eve", "userPrincipalName": "eve@contoso.com"})
+	graphError(t, status, out, 400, "Request_BadRequest")
+	if msg, _ := out["error"].(map[string]any)["message"].(string); !strings.HasPrefix(msg, "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.") {
+		t.Errorf("foreign UPN domain: %v", out)
+	}
 	a.must(204, "DELETE", "/v1.0/users/"+upn, nil)
 	status, body := a.do("GET", "/v1.0/users/"+uid, nil)
 	graphError(t, status, body, 404, "Request_ResourceNotFound")

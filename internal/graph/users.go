@@ -81,6 +81,9 @@ func (s *Service) createUser(ctx context.Context, c *caller, r *http.Request) (i
 		return 0, nil, errBadRequest("Properties 'userPrincipalName' and 'displayName' are required.")
 	}
 	nu.UserPrincipalName, nu.DisplayName = *in.UserPrincipalName, *in.DisplayName
+	if err := s.checkUPNDomain(ctx, c.tid, nu.UserPrincipalName); err != nil {
+		return 0, nil, err
+	}
 	if in.Mail != nil {
 		nu.Mail = *in.Mail
 	}
@@ -131,4 +134,21 @@ func (s *Service) deleteUser(ctx context.Context, c *caller, r *http.Request) (i
 		return 0, nil, err
 	}
 	return 204, nil, s.dir.Update(ctx, func(tx *directory.Tx) error { return tx.DeleteUser(ctx, u.ID) })
+}
+
+// checkUPNDomain refuses, as Entra does, a user principal name whose
+// domain is not one of the tenant's verified domains.
+func (s *Service) checkUPNDomain(ctx context.Context, tid, upn string) error {
+	ten, err := s.dir.Tenant(ctx, tid)
+	if err != nil {
+		return err
+	}
+	if at := strings.LastIndexByte(upn, '@'); at > 0 {
+		for _, d := range ten.Domains {
+			if strings.EqualFold(upn[at+1:], d) {
+				return nil
+			}
+		}
+	}
+	return errBadRequest("The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.")
 }

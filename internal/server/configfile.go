@@ -20,11 +20,7 @@ func GeneratedSecretsFile(dataDir string) string {
 
 // applyConfigFile applies the declarative configuration and appends any
 // secrets it generated to an owner-only file (they are shown nowhere else).
-func applyConfigFile(ctx context.Context, dir *directory.Directory, path, dataDir string, out io.Writer) error {
-	f, err := config.Load(path)
-	if err != nil {
-		return err
-	}
+func applyConfigFile(ctx context.Context, dir *directory.Directory, f *config.File, path, dataDir string, out io.Writer) error {
 	gen, err := config.Apply(ctx, dir, f)
 	if err != nil || len(gen) == 0 {
 		return err

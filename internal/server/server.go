@@ -23,6 +23,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/arm"
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/directory"
 	"github.com/gatehouse/gatehouse/internal/gateway"
 	"github.com/gatehouse/gatehouse/internal/graph"
@@ -53,6 +54,8 @@ type Config struct {
 	KeyPolicy      token.Policy
 	Logger         *slog.Logger
 	Out            io.Writer // where start-up messages for people go
+	// Listener, when set, is used instead of binding Addr (see Bind).
+	Listener net.Listener
 }
 
 // Server is a running gatehouse.
@@ -74,24 +77,61 @@ type Server struct {
 	gw      *gateway.Service
 	reg     *prometheus.Registry
 	handler http.Handler
+	tls     *tls.Config
+	conf    *config.File // parsed ConfigFile
 }
 
-// New opens the data directory and prepares every component.
+// New opens the data directory and prepares every component. What can be
+// checked without the data directory — the configuration file, a brought
+// certificate — is checked first, and a data directory New created is
+// removed again when start-up fails, so a failed start leaves no debris.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	cfg = withDefaults(cfg)
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
-	}
-	st, err := sqlite.Open(filepath.Join(cfg.DataDir, "gatehouse.db"))
-	if err != nil {
+	s := &Server{cfg: cfg, log: cfg.Logger}
+	if err := s.precheck(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, st: st}
-	if err := s.init(ctx); err != nil {
-		st.Close()
+	_, statErr := os.Stat(cfg.DataDir)
+	fresh := errors.Is(statErr, os.ErrNotExist)
+	if err := s.open(ctx); err != nil {
+		s.Close()
+		if fresh {
+			_ = os.RemoveAll(cfg.DataDir)
+		}
 		return nil, err
 	}
 	return s, nil
+}
+
+// precheck reads the configuration file and a brought certificate.
+func (s *Server) precheck() error {
+	if s.cfg.ConfigFile != "" {
+		f, err := config.Load(s.cfg.ConfigFile)
+		if err != nil {
+			return err // config errors name the file
+		}
+		s.conf = f
+	}
+	if s.cfg.TLSCert != "" || s.cfg.TLSKey != "" {
+		cert, err := tlsca.LoadKeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+		if err != nil {
+			return err
+		}
+		s.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	return nil
+}
+
+func (s *Server) open(ctx context.Context) error {
+	if err := os.MkdirAll(s.cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	st, err := sqlite.Open(filepath.Join(s.cfg.DataDir, "gatehouse.db"))
+	if err != nil {
+		return err
+	}
+	s.st = st
+	return s.init(ctx)
 }
 
 func withDefaults(cfg Config) Config {
@@ -128,6 +168,14 @@ func withDefaults(cfg Config) Config {
 }
 
 func (s *Server) init(ctx context.Context) error {
+	if s.tls == nil {
+		ca, err := tlsca.Ensure(filepath.Join(s.cfg.DataDir, "tls"), s.cfg.Hostnames, time.Now())
+		if err != nil {
+			return err
+		}
+		s.ca = ca
+		s.tls = &tls.Config{Certificates: []tls.Certificate{ca.TLSCertificate()}, MinVersion: tls.VersionTLS12}
+	}
 	key, err := loadOrCreateKey(filepath.Join(s.cfg.DataDir, "secret.key"))
 	if err != nil {
 		return err
@@ -153,8 +201,8 @@ func (s *Server) init(ctx context.Context) error {
 	if err := s.dir.EnsureWellKnownEverywhere(ctx); err != nil {
 		return fmt.Errorf("well-known resources: %w", err)
 	}
-	if s.cfg.ConfigFile != "" {
-		if err := applyConfigFile(ctx, s.dir, s.cfg.ConfigFile, s.cfg.DataDir, s.cfg.Out); err != nil {
+	if s.conf != nil {
+		if err := applyConfigFile(ctx, s.dir, s.conf, s.cfg.ConfigFile, s.cfg.DataDir, s.cfg.Out); err != nil {
 			return fmt.Errorf("config %s: %w", s.cfg.ConfigFile, err)
 		}
 	}
@@ -173,7 +221,10 @@ func (s *Server) bootstrap(ctx context.Context) (*Bootstrap, error) {
 	if err != nil || secret == "" {
 		return b, err
 	}
-	creds := &Credentials{Tenant: b.TenantID, ClientID: b.AdminAppID, ClientSecret: secret}
+	creds := &Credentials{Tenant: b.TenantID, ClientID: b.AdminAppID, ClientSecret: secret, CAFile: s.CAFile()}
+	if s.cfg.Listener != nil { // else Listen writes it
+		creds.Server = s.URL()
+	}
 	return b, writeCredentials(AdminFile(s.cfg.DataDir), creds)
 }
 
@@ -238,19 +289,18 @@ func (s *Server) Directory() *directory.Directory { return s.dir }
 // Bootstrap tells what the first start created.
 func (s *Server) Bootstrap() *Bootstrap { return s.boot }
 
-// Listen binds the address and prepares TLS; Serve then runs.
+// Listen binds the address (unless Config.Listener is set) and records
+// the server's URL for the CLI; Serve then runs.
 func (s *Server) Listen() error {
-	tlsCfg, err := s.tlsConfig()
-	if err != nil {
-		return err
+	ln := s.cfg.Listener
+	if ln == nil {
+		var err error
+		if ln, err = Bind(s.cfg.Addr); err != nil {
+			return err
+		}
 	}
-	ln, err := net.Listen("tcp", s.cfg.Addr)
-	if err != nil {
-		return err
-	}
-	s.ln = tls.NewListener(ln, tlsCfg)
-	s.http = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	s.ln = tls.NewListener(ln, s.tls)
+	s.http = newHTTPServer(s.Handler(), s.log, defaultTimeouts)
 	return s.writeAdminServer()
 }
 
@@ -259,25 +309,10 @@ func (s *Server) URL() string {
 	addr := s.cfg.Addr
 	if s.ln != nil {
 		addr = s.ln.Addr().String()
+	} else if s.cfg.Listener != nil {
+		addr = s.cfg.Listener.Addr().String()
 	}
 	return "https://" + addr
-}
-
-func (s *Server) tlsConfig() (*tls.Config, error) {
-	var cert tls.Certificate
-	var err error
-	if s.cfg.TLSCert != "" || s.cfg.TLSKey != "" {
-		cert, err = tlsca.LoadKeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
-	} else {
-		s.ca, err = tlsca.Ensure(filepath.Join(s.cfg.DataDir, "tls"), s.cfg.Hostnames, time.Now())
-		if err == nil {
-			cert = s.ca.TLSCertificate()
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // CAFile is the local CA's certificate path ("" with a brought certificate).
@@ -365,6 +400,9 @@ func (s *Server) Close() error {
 	}
 	if s.tel != nil {
 		_ = s.tel.Close()
+	}
+	if s.st == nil {
+		return nil
 	}
 	return s.st.Close()
 }
