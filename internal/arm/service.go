@@ -149,7 +149,9 @@ func (s *Service) run(r *http.Request) (int, any, error) {
 			return 0, nil, err
 		}
 	}
-	return rt.fn(c)
+	status, body, err := rt.fn(c)
+	body, err = redactOutput(c, body, err) // every answer, so no route can forget it
+	return status, body, err
 }
 
 // noRoute answers a path gatehouse does not serve as ARM does: a namespace

@@ -56,6 +56,34 @@ func errDeploymentNotFound() *Error {
 
 func errBadRequest(msg string) *Error { return azErr(400, "BadRequest", msg) }
 
+// openAIEnvelope is the shape Azure OpenAI answers a bad request parameter
+// with (the model service's own, passed through by Azure):
+// {"error":{"message","type","param","code"}}, param and code null when
+// they do not apply.
+type openAIEnvelope struct {
+	Error openAIError `json:"error"`
+}
+
+type openAIError struct {
+	Message string  `json:"message"`
+	Type    string  `json:"type"`
+	Param   *string `json:"param"`
+	Code    *string `json:"code"`
+}
+
+// errParam is a 400 about one request parameter.
+func errParam(param, code, msg string) *Error {
+	return &Error{Status: 400, Body: openAIEnvelope{openAIError{Message: msg, Type: "invalid_request_error",
+		Param: nullable(param), Code: nullable(code)}}}
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	if !errors.As(err, &e) {

@@ -155,7 +155,7 @@ func (s *Service) readBody(rq *request) error {
 		return azErr(413, "RequestEntityTooLarge", "The request body is larger than the limit of 16 MiB.")
 	}
 	rq.body = b
-	meta, err := parseMeta(b)
+	meta, err := parseMeta(b, rq.route.Op)
 	if err != nil {
 		return err
 	}

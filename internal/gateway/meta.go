@@ -3,47 +3,124 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 	"unicode/utf8"
 )
 
 // bodyMeta is what the gateway reads of a request body: the deployment or
-// model name, whether it streams, and what quota needs to estimate.
+// model name, whether it streams, and what quota needs to estimate. Every
+// number in it has been range-checked (see limits.go).
 type bodyMeta struct {
-	Model               string          `json:"model"`
-	Stream              bool            `json:"stream"`
-	MaxTokens           *int            `json:"max_tokens"`
-	MaxCompletionTokens *int            `json:"max_completion_tokens"`
-	MaxOutputTokens     *int            `json:"max_output_tokens"`
+	Model               string
+	Stream              bool
+	MaxTokens           *int
+	MaxCompletionTokens *int
+	MaxOutputTokens     *int
+	N                   *int // choices (chat, completions)
+	BestOf              *int // legacy completions: candidates generated
+	Dimensions          *int // embeddings
+	StreamOptions       json.RawMessage
+}
+
+// rawMeta is the raw JSON value of each field the gateway reads; nil when
+// absent. encoding/json fills it with its own key matching (case-folded,
+// escapes decoded, the last duplicate wins); scanRaw does the same faster.
+type rawMeta struct {
+	Model               json.RawMessage `json:"model"`
+	Stream              json.RawMessage `json:"stream"`
+	MaxTokens           json.RawMessage `json:"max_tokens"`
+	MaxCompletionTokens json.RawMessage `json:"max_completion_tokens"`
+	MaxOutputTokens     json.RawMessage `json:"max_output_tokens"`
+	N                   json.RawMessage `json:"n"`
+	BestOf              json.RawMessage `json:"best_of"`
+	Dimensions          json.RawMessage `json:"dimensions"`
+	Input               json.RawMessage `json:"input"`
 	StreamOptions       json.RawMessage `json:"stream_options"`
 }
 
-func parseMeta(b []byte) (bodyMeta, error) {
-	var m bodyMeta
+// parseMeta reads and checks what the gateway needs of a request body for
+// op, answering a protocol-shaped 400 for anything it cannot accept.
+func parseMeta(b []byte, op Operation) (bodyMeta, error) {
 	if len(b) == 0 {
-		return m, errBadRequest("The request body is empty; a JSON object is required.")
+		return bodyMeta{}, errBadRequest("The request body is empty; a JSON object is required.")
 	}
-	if m, ok := scanMeta(b); ok {
-		return m, nil
+	raw, ok := scanRaw(b)
+	if !ok {
+		if !json.Valid(b) {
+			var v any
+			err := json.Unmarshal(b, &v)
+			return bodyMeta{}, errBadRequest("The request body is not valid JSON: " + err.Error())
+		}
+		raw = rawMeta{}
+		if err := json.Unmarshal(b, &raw); err != nil {
+			return bodyMeta{}, errBadRequest("The request body must be a JSON object.")
+		}
 	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return m, errBadRequest("The request body is not valid JSON: " + err.Error())
+	return raw.check(op)
+}
+
+// check interprets the raw fields, range-checking every number.
+func (r *rawMeta) check(op Operation) (m bodyMeta, err error) {
+	if len(r.Model) > 0 && string(r.Model) != "null" {
+		s, ok := plainString(r.Model)
+		if !ok && json.Unmarshal(r.Model, &s) != nil {
+			return m, errInvalidType("model", "a string", jsonTypeNameOrNumber(r.Model))
+		}
+		m.Model = s
 	}
+	switch string(r.Stream) {
+	case "", "null", "false":
+	case "true":
+		m.Stream = true
+	default:
+		return m, errInvalidType("stream", "a boolean", jsonTypeNameOrNumber(r.Stream))
+	}
+	for _, f := range []struct {
+		p   intParam
+		raw []byte
+		dst **int
+	}{
+		{pMaxTokens, r.MaxTokens, &m.MaxTokens},
+		{pMaxCompletionTokens, r.MaxCompletionTokens, &m.MaxCompletionTokens},
+		{pMaxOutputTokens, r.MaxOutputTokens, &m.MaxOutputTokens},
+		{pN, r.N, &m.N},
+		{pBestOf, r.BestOf, &m.BestOf},
+		{pDimensions, r.Dimensions, &m.Dimensions},
+	} {
+		if *f.dst, err = f.p.readInt(f.raw); err != nil {
+			return m, err
+		}
+	}
+	if op == OpEmbeddings {
+		if n, ok := embeddingInputs(r.Input); ok && n > maxEmbeddingInputs {
+			return m, errTooManyInputs()
+		}
+	}
+	m.StreamOptions = json.RawMessage(r.StreamOptions)
 	return m, nil
 }
 
-// metaFields are bodyMeta's JSON names, quoted as they appear in a body.
-var metaFields = []string{`"model"`, `"stream"`, `"max_tokens"`, `"max_completion_tokens"`, `"max_output_tokens"`, `"stream_options"`}
+func jsonTypeNameOrNumber(raw []byte) string {
+	if s := jsonTypeName(raw); s != "" {
+		return s
+	}
+	if plainInteger(raw) {
+		return "an integer"
+	}
+	return "a decimal number"
+}
 
-// scanMeta reads bodyMeta from a valid JSON object without decoding it
+// metaFields are rawMeta's JSON names, quoted as they appear in a body.
+var metaFields = []string{`"model"`, `"stream"`, `"max_tokens"`, `"max_completion_tokens"`, `"max_output_tokens"`,
+	`"n"`, `"best_of"`, `"dimensions"`, `"input"`, `"stream_options"`}
+
+// scanRaw reads rawMeta from a valid JSON object without decoding it
 // (encoding/json's reflection was a visible share of the gateway's CPU).
-// Anything unusual — escapes in keys or the model, keys that differ from a
-// field only in case (encoding/json matches those), numbers that are not
-// plain integers, wrong types — returns ok false, and parseMeta leaves the
+// Keys with escapes, and keys that differ from a field only in case
+// (encoding/json matches those), return ok false, and parseMeta leaves the
 // body to encoding/json, so both give the same result.
-func scanMeta(b []byte) (m bodyMeta, ok bool) {
+func scanRaw(b []byte) (r rawMeta, ok bool) {
 	if !json.Valid(b) {
-		return m, false
+		return r, false
 	}
 	ok = true
 	wellFormed := eachMember(bytes.TrimLeft(b, " \t\r\n"), func(key, val []byte) {
@@ -56,26 +133,25 @@ func scanMeta(b []byte) (m bodyMeta, ok bool) {
 		}
 		switch string(key) {
 		case `"model"`:
-			if string(val) != "null" {
-				s, good := plainString(val)
-				m.Model, ok = s, good
-			}
+			r.Model = val
 		case `"stream"`:
-			switch string(val) {
-			case "true", "false":
-				m.Stream = string(val) == "true"
-			case "null":
-			default:
-				ok = false
-			}
+			r.Stream = val
 		case `"max_tokens"`:
-			m.MaxTokens, ok = intField(val)
+			r.MaxTokens = val
 		case `"max_completion_tokens"`:
-			m.MaxCompletionTokens, ok = intField(val)
+			r.MaxCompletionTokens = val
 		case `"max_output_tokens"`:
-			m.MaxOutputTokens, ok = intField(val)
+			r.MaxOutputTokens = val
+		case `"n"`:
+			r.N = val
+		case `"best_of"`:
+			r.BestOf = val
+		case `"dimensions"`:
+			r.Dimensions = val
+		case `"input"`:
+			r.Input = val
 		case `"stream_options"`:
-			m.StreamOptions = json.RawMessage(val)
+			r.StreamOptions = val
 		default:
 			for _, f := range metaFields {
 				if bytes.EqualFold(key, []byte(f)) {
@@ -84,7 +160,7 @@ func scanMeta(b []byte) (m bodyMeta, ok bool) {
 			}
 		}
 	})
-	return m, ok && wellFormed
+	return r, ok && wellFormed
 }
 
 // plainString is the content of a JSON string without escapes (and valid
@@ -96,31 +172,28 @@ func plainString(v []byte) (string, bool) {
 	return string(v[1 : len(v)-1]), true
 }
 
-// intField reads an integer field as encoding/json would into *int.
-func intField(v []byte) (*int, bool) {
-	if string(v) == "null" {
-		return nil, true
-	}
-	for i, c := range v {
-		if (c < '0' || c > '9') && !(i == 0 && c == '-') {
-			return nil, false
+// maxOutput is the completion budget the client asked for, if any: the
+// largest of the fields, since an upstream may honour any one of them.
+func (m bodyMeta) maxOutput() int {
+	out := 0
+	for _, p := range []*int{m.MaxCompletionTokens, m.MaxTokens, m.MaxOutputTokens} {
+		if p != nil && *p > out {
+			out = *p
 		}
 	}
-	n, err := strconv.Atoi(string(v))
-	if err != nil {
-		return nil, false
-	}
-	return &n, true
+	return out
 }
 
-// maxOutput is the completion budget the client asked for, if any.
-func (m bodyMeta) maxOutput() int {
-	for _, p := range []*int{m.MaxCompletionTokens, m.MaxTokens, m.MaxOutputTokens} {
-		if p != nil && *p > 0 {
-			return *p
+// choices is how many completions the request generates: n, or best_of
+// candidates when larger (Azure counts both toward the estimate).
+func (m bodyMeta) choices() int {
+	c := 1
+	for _, p := range []*int{m.N, m.BestOf} {
+		if p != nil && *p > c {
+			c = *p
 		}
 	}
-	return 0
+	return c
 }
 
 // withModel returns body with its "model" set to model, keeping every

@@ -89,9 +89,9 @@ func FuzzUsageOf(f *testing.F) {
 			}
 			switch k {
 			case "prompt_tokens", "input_tokens":
-				want.Prompt += n
+				want.Prompt = satAdd(want.Prompt, n)
 			case "completion_tokens", "output_tokens":
-				want.Completion += n
+				want.Completion = satAdd(want.Completion, n)
 			}
 		}
 		if got != want {
@@ -101,13 +101,15 @@ func FuzzUsageOf(f *testing.F) {
 }
 
 // FuzzParseMeta checks the scanning fast path against encoding/json: the
-// same fields, and an error exactly when encoding/json has one.
+// same raw fields whenever the scanner answers, and parseMeta fails exactly
+// when encoding/json cannot read the body or check refuses what it read.
 func FuzzParseMeta(f *testing.F) {
 	for _, s := range []string{
 		`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"max_tokens":16,"stream":true}`,
 		`{"stream_options":{"include_usage":true},"stream":false,"max_completion_tokens":null}`,
 		`{"MODEL":"x"}`, `{"model":"a\u0062"}`, `{"max_tokens":1.5}`, `{"max_tokens":-3}`, `{"stream":1}`,
 		`{"model":"a","model":"b"}`, `{"model":null}`, `[1]`, `{"model":`, ` {"max_output_tokens": 9999999999999999999999}`,
+		`{"n":3,"best_of":5,"dimensions":64,"input":["a","b"]}`, `{"N":-1}`, `{"max_tokens":9223372036854775807}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -115,17 +117,37 @@ func FuzzParseMeta(f *testing.F) {
 		if len(b) == 0 {
 			return
 		}
-		got, gotErr := parseMeta(b)
-		var want bodyMeta
+		var want rawMeta
 		wantErr := json.Unmarshal(b, &want)
-		if (gotErr != nil) != (wantErr != nil) {
-			t.Fatalf("parseMeta(%q): error %v, encoding/json: %v", b, gotErr, wantErr)
+		if got, ok := scanRaw(b); ok {
+			if wantErr != nil {
+				t.Fatalf("scanRaw(%q) read a body encoding/json refuses: %v", b, wantErr)
+			}
+			if g, w := mustJSON(got), mustJSON(want); g != w {
+				t.Fatalf("scanRaw(%q) = %s, encoding/json reads %s", b, g, w)
+			}
 		}
-		if gotErr != nil {
-			return
-		}
-		if g, w := mustJSON(got), mustJSON(want); g != w {
-			t.Fatalf("parseMeta(%q) = %s, encoding/json reads %s", b, g, w)
+		for _, op := range []Operation{OpChat, OpEmbeddings} {
+			m, err := parseMeta(b, op)
+			if wantErr == nil {
+				_, checkErr := want.check(op)
+				if (err != nil) != (checkErr != nil) {
+					t.Fatalf("parseMeta(%q, %s): %v, check of encoding/json's reading: %v", b, op, err, checkErr)
+				}
+			} else if err == nil {
+				t.Fatalf("parseMeta(%q) accepted a body encoding/json refuses: %v", b, wantErr)
+			}
+			if err != nil {
+				if e, ok := err.(*Error); !ok || e.Status != 400 {
+					t.Fatalf("parseMeta(%q): %v, want a 400", b, err)
+				}
+				continue
+			}
+			for _, p := range []*int{m.MaxTokens, m.MaxCompletionTokens, m.MaxOutputTokens, m.N, m.BestOf, m.Dimensions} {
+				if p != nil && (*p < 1 || *p > maxOutputCeiling) {
+					t.Fatalf("parseMeta(%q) let %d through", b, *p)
+				}
+			}
 		}
 	})
 }

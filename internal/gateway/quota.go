@@ -18,6 +18,9 @@ const (
 	// defaultOutputEstimate is charged for a request that sets no
 	// max_tokens, until the real usage corrects it.
 	defaultOutputEstimate = 256
+	// maxCharge caps every charge and correction: more than any bucket
+	// holds (100,000 units of 1,000 tokens), far from int overflow.
+	maxCharge = 1 << 40
 )
 
 // Limiter holds the buckets of every deployment in this process.
@@ -41,7 +44,8 @@ func NewLimiter() *Limiter { return &Limiter{buckets: map[string]*buckets{}, now
 
 // refill brings b up to date for capacity (in units) at now.
 func (b *buckets) refill(capacity int, now time.Time) {
-	tc, rc := float64(capacity*tokensPerUnit), math.Max(1, float64(capacity*requestsPerUnit))
+	// In float64: an int product could wrap for a huge capacity.
+	tc, rc := float64(capacity)*tokensPerUnit, math.Max(1, float64(capacity)*requestsPerUnit)
 	if b.tokenCap != tc || b.requestCap != rc { // new or resized
 		b.tokens, b.requests = math.Min(b.tokens+tc-b.tokenCap, tc), math.Min(b.requests+rc-b.requestCap, rc)
 		b.tokenCap, b.requestCap = tc, rc
@@ -58,8 +62,10 @@ type rejection struct {
 	retryAfter time.Duration
 }
 
-// take charges one request and est tokens to deployment key, or says why not.
+// take charges one request and est tokens to deployment key, or says why
+// not. est is clamped to [0, maxCharge]: a charge never adds tokens.
 func (l *Limiter) take(key string, capacity, est int) *rejection {
+	est = clampCharge(est)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.bucketsFor(key)
@@ -76,8 +82,10 @@ func (l *Limiter) take(key string, capacity, est int) *rejection {
 	return nil
 }
 
-// adjust corrects a charge by delta tokens once the real usage is known.
+// adjust corrects a charge by delta tokens once the real usage is known
+// (negative: tokens given back, never beyond the bucket's capacity).
 func (l *Limiter) adjust(key string, delta int) {
+	delta = max(-maxCharge, min(delta, maxCharge))
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if b, ok := l.buckets[key]; ok {
@@ -111,17 +119,37 @@ func capacityOf(rq *request) int {
 	return 1
 }
 
-// estimate is the tokens charged before forwarding: the prompt (bytes/4,
-// the usual rule of thumb) plus the requested output budget.
-func estimate(rq *request) int {
-	out := rq.meta.maxOutput()
-	if out == 0 {
+// estimate is the tokens charged before forwarding.
+func estimate(rq *request) int { return estimateTokens(rq.route.Op, len(rq.body), rq.meta) }
+
+// estimateTokens is the prompt (bytes/4, the usual rule of thumb) plus the
+// output budget times the choices generated, as Azure estimates. parseMeta
+// has range-checked the fields; the arithmetic saturates at maxCharge all
+// the same, so no input makes a charge wrap or go negative.
+func estimateTokens(op Operation, bodyLen int, m bodyMeta) int {
+	prompt := max(bodyLen, 0) / 4
+	if op == OpEmbeddings {
+		return clampCharge(prompt)
+	}
+	out := m.maxOutput()
+	if out <= 0 {
 		out = defaultOutputEstimate
 	}
-	if rq.route.Op == OpEmbeddings {
-		out = 0
+	return satAdd(prompt, satMul(out, m.choices()))
+}
+
+func clampCharge(n int) int { return max(0, min(n, maxCharge)) }
+
+// satAdd and satMul work on charges: operands clamped to [0, maxCharge],
+// results saturating at maxCharge.
+func satAdd(a, b int) int { return min(clampCharge(a)+clampCharge(b), maxCharge) }
+
+func satMul(a, b int) int {
+	a, b = clampCharge(a), clampCharge(b)
+	if a != 0 && b > maxCharge/a {
+		return maxCharge
 	}
-	return len(rq.body)/4 + out
+	return a * b
 }
 
 // admit charges the request to its deployment's quota or answers 429 with
@@ -161,8 +189,10 @@ func skuName(rq *request) string {
 
 // settle corrects the charge by the real usage and records it.
 func (s *Service) settle(rq *request, charged int, u usage) {
-	if u.Prompt+u.Completion > 0 {
-		s.quota.adjust(rq.deployment.ID, u.Prompt+u.Completion-charged)
+	// The counts come from the upstream, which a deployment's owner
+	// chooses: summed saturating, so huge ones cannot wrap into a refund.
+	if used := satAdd(u.Prompt, u.Completion); used > 0 {
+		s.quota.adjust(rq.deployment.ID, used-clampCharge(charged))
 	}
 	s.recordUsage(rq, u)
 }

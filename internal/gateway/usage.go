@@ -49,7 +49,8 @@ func usageOf(b []byte) usage {
 	}) {
 		return usage{}
 	}
-	return usage{Prompt: n[0] + n[1], Completion: n[2] + n[3]}
+	// Saturating: the counts are the upstream's, and may be anything.
+	return usage{Prompt: satAdd(n[0], n[1]), Completion: satAdd(n[2], n[3])}
 }
 
 // eachMember calls f with the raw key and value of each member of the

@@ -28,6 +28,7 @@ type assertionClaims struct {
 	Sub string       `json:"sub"`
 	Exp *numericDate `json:"exp"`
 	Nbf *numericDate `json:"nbf"`
+	Jti string       `json:"jti"`
 }
 
 // numericDate is a JWT NumericDate: seconds since the epoch, which RFC 7519
@@ -117,7 +118,26 @@ func (s *Service) checkAssertion(rq *Request, app *directory.Application, ten *d
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return errAssertionClaims("The assertion payload is not valid JSON claims.")
 	}
-	return s.checkAssertionClaims(&c, rq, app, ten, now)
+	if err := s.checkAssertionClaims(&c, rq, app, ten, now); err != nil {
+		return err
+	}
+	return s.checkReplay(&c, rq.ClientAssertion, app.AppID, now)
+}
+
+// checkReplay refuses an assertion the client has used before, while it
+// is still valid (with SingleUseAssertions).
+func (s *Service) checkReplay(c *assertionClaims, raw, appID string, now time.Time) error {
+	if s.replay == nil {
+		return nil
+	}
+	until := time.Unix(int64(*c.Exp), 0).Add(assertionSkew) // accepted until then, so remembered until then
+	switch s.replay.use(appID, assertionID(c.Jti, raw), until, now) {
+	case replaySeen:
+		return errAssertionReplayed()
+	case replayFull:
+		return errTemporarilyUnavailable()
+	}
+	return nil
 }
 
 func (s *Service) checkAssertionClaims(c *assertionClaims, rq *Request, app *directory.Application, ten *directory.Tenant, now time.Time) error {

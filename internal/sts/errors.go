@@ -94,6 +94,12 @@ func errAssertionClaims(why string) *Error {
 	return newErr(401, "invalid_client", 50012, "Client assertion contains invalid claims. %s", why)
 }
 
+// errAssertionReplayed: Entra documents no code for a reused client
+// assertion; this is its code for client-assertion claims it refuses.
+func errAssertionReplayed() *Error {
+	return errAssertionClaims("The assertion has already been used: its jti was seen before. Sign a new assertion, with a new jti, for each request.")
+}
+
 func errMethod(method string) *Error {
 	return newErr(400, "invalid_request", 900561, "The endpoint only accepts POST requests. Received a %s request.", method)
 }

@@ -16,6 +16,13 @@ import (
 type Options struct {
 	TokenLifetime time.Duration // default 1 h (expires_in 3599)
 	Logger        *slog.Logger
+	// SingleUseAssertions refuses a client assertion whose jti the client
+	// has used before, until it expires. Off by default: Entra accepts an
+	// assertion "until [its exp]" (its certificate-credentials page), and
+	// msal-node and MSAL Python reuse one for up to ten minutes across
+	// token requests (azure-identity's certificate credentials in Node and
+	// Python, az with a certificate).
+	SingleUseAssertions bool
 }
 
 // Service serves the Entra endpoints.
@@ -27,6 +34,7 @@ type Service struct {
 	lifetime time.Duration
 	grants   map[string]Grant
 	reads    *reads
+	replay   *replayCache // nil unless Options.SingleUseAssertions
 }
 
 // New returns the token service.
@@ -38,6 +46,9 @@ func New(dir *directory.Directory, keys *token.Keys, o Options) *Service {
 		o.Logger = slog.Default()
 	}
 	s := &Service{dir: dir, keys: keys, log: o.Logger, now: time.Now, lifetime: o.TokenLifetime, reads: newReads(dir)}
+	if o.SingleUseAssertions {
+		s.replay = newReplayCache(replayMaxEntries, replayMaxPerClient)
+	}
 	s.grants = map[string]Grant{}
 	s.Register(clientCredentials{s})
 	return s
