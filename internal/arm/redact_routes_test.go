@@ -87,6 +87,9 @@ func TestNoRouteReturnsSecrets(t *testing.T) {
 		"microsoft.management/managementgroups/subscriptions": {mg + "/subscriptions/" + w.sub, func() map[string]any {
 			return map[string]any{}
 		}, 8},
+		"microsoft.managedidentity/userassignedidentities": {w.rg + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ua", func() map[string]any {
+			return map[string]any{"location": "eastus"}
+		}, 9},
 	}
 	routes := arm.Routes()
 	sort.Slice(routes, func(i, j int) bool {

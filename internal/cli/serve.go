@@ -50,6 +50,8 @@ func newServe(g *globals) *cobra.Command {
 	f.DurationVar(&cfg.ClockSkew, "clock-skew", time.Minute, "clock skew tolerated on token exp/nbf (negative: none)")
 	cfg.AuditRetention = 90 * 24 * time.Hour
 	f.Var((*days)(&cfg.AuditRetention), "audit-retention", "how long audit records are kept, e.g. 90d or 36h (0: for ever)")
+	f.BoolVar(&cfg.SingleUseAssertions, "single-use-assertions", false,
+		"refuse a client assertion (same client and jti) used twice before it expires; off by default because MSAL reuses one for ~10 minutes")
 	f.StringVar(&cfg.BaseDomain, "base-domain", "", "serve account X also at X.<base-domain> (wildcard DNS); adds *.<base-domain> to the generated certificate")
 	localHelp(cmd, "data")
 	return cmd

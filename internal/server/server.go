@@ -51,9 +51,14 @@ type Config struct {
 	ClockSkew time.Duration
 	// AuditRetention is how long audit records are kept (0: for ever).
 	AuditRetention time.Duration
-	KeyPolicy      token.Policy
-	Logger         *slog.Logger
-	Out            io.Writer // where start-up messages for people go
+	// SingleUseAssertions refuses a client assertion used a second time
+	// before it expires. Off by default: MSAL (Node, Python, so the Azure
+	// CLI) reuses one signed assertion for about ten minutes, as Entra
+	// allows.
+	SingleUseAssertions bool
+	KeyPolicy           token.Policy
+	Logger              *slog.Logger
+	Out                 io.Writer // where start-up messages for people go
 	// Listener, when set, is used instead of binding Addr (see Bind).
 	Listener net.Listener
 }
@@ -259,7 +264,8 @@ func (s *Server) buildHandler() {
 	armSvc := arm.New(s.dir, s.st, verifier, s.authz, s.log)
 	armSvc.Telemetry, armSvc.Endpoint = s.tel, s.accountEndpoint
 	rt := &router{
-		sts:        sts.New(s.dir, s.keys, sts.Options{Logger: s.log, TokenLifetime: s.cfg.TokenLifetime}).Handler(),
+		sts: sts.New(s.dir, s.keys, sts.Options{Logger: s.log, TokenLifetime: s.cfg.TokenLifetime,
+			SingleUseAssertions: s.cfg.SingleUseAssertions}).Handler(),
 		graph:      graph.New(s.dir, verifier, s.log).Handler(),
 		arm:        armSvc.Handler(),
 		gateway:    s.gw,
