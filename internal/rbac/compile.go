@@ -23,8 +23,10 @@ type Snapshot struct {
 	denyIndex   map[uint64][]*compiledDeny // by scope hash, sorted by name
 	chains      chainIndex
 	scopeKeys   map[string]string   // interned normalized scopes, during Compile
-	chainMap    map[string][]string // Parents compiled, during Compile
+	chainMap    map[string][]string // Parents compiled
 	ancestorsOf map[string][]string // by scope, during Compile
+	direct      map[string][]string // member → groups it is directly in (folded ids)
+	ov          *overlay            // changes since Compile, nil for none
 	ranked      []*compiledRole     // built-ins, least privileged first
 }
 
@@ -32,6 +34,7 @@ type Snapshot struct {
 // allow hands out a pointer instead of building a value.
 type compiledAssignment struct {
 	a       *RoleAssignment
+	key     string // TenantKey(tenant, name): what a later change names it by
 	scope   string // normalized
 	role    *compiledRole
 	cond    Condition
@@ -49,7 +52,7 @@ type compiledAssignment struct {
 // reported in the error; the snapshot, always returned, leaves that entry
 // out.
 func Compile(in Input) (*Snapshot, error) {
-	s := &Snapshot{}
+	s := &Snapshot{scopeKeys: map[string]string{}, ancestorsOf: map[string][]string{}}
 	var conds condCache
 	chains, errs := compileParents(in.Parents)
 	s.chains = newChainIndex(chains)
@@ -57,9 +60,11 @@ func Compile(in Input) (*Snapshot, error) {
 	errs = append(errs, s.compileRoles(in.Roles, &conds)...)
 	errs = append(errs, s.compileAssignments(in.Assignments, &conds)...)
 	errs = append(errs, s.compileDenies(in.Denies, &conds)...)
-	s.principals.closeGroups(groupClosure(in.GroupsOf))
+	closure, direct := groupClosure(in.GroupsOf)
+	s.principals.closeGroups(closure)
+	s.direct = direct
 	s.rankBuiltins()
-	s.scopeKeys, s.chainMap, s.ancestorsOf = nil, nil, nil // only needed while compiling
+	s.scopeKeys, s.ancestorsOf = nil, nil // only needed while compiling
 	// Entries that did not compile are left out, and said so: one bad
 	// assignment must not take every decision down with it.
 	return s, errors.Join(errs...)
@@ -163,7 +168,7 @@ func (s *Snapshot) compileAssignment(a *RoleAssignment, conds *condCache) (*comp
 	if err != nil {
 		return nil, err
 	}
-	ca := &compiledAssignment{a: a, scope: scope, role: role, cond: cond, nameKey: fold.String(a.Name)}
+	ca := &compiledAssignment{a: a, key: TenantKey(a.Tenant, a.Name), scope: scope, role: role, cond: cond, nameKey: fold.String(a.Name)}
 	ca.direct = Grant{Assignment: a, Role: role.def, AssignmentScope: a.Scope}
 	ca.viaGrp = ca.direct
 	ca.viaGrp.ViaGroup = a.PrincipalID
@@ -178,18 +183,24 @@ func byAssignmentName(x, y *compiledAssignment) int {
 	return strings.Compare(x.a.ID, y.a.ID)
 }
 
-// scopeKey normalizes a scope and interns it: many assignments share one.
+// scopeKey normalizes a scope and, while compiling, interns it: many
+// assignments share one. A compiled snapshot is never written to.
 func (s *Snapshot) scopeKey(scope string) string {
 	k := NormalizeScope(scope)
+	if s.scopeKeys == nil {
+		return k
+	}
 	if v, ok := s.scopeKeys[k]; ok {
 		return v
-	}
-	if s.scopeKeys == nil {
-		s.scopeKeys = map[string]string{}
 	}
 	s.scopeKeys[k] = k
 	return k
 }
+
+// TenantKey names an object Azure keeps per tenant by name (a role or deny
+// assignment, a custom role): the store's id for it, and how a change
+// names it to the engine.
+func TenantKey(tenant, name string) string { return fold.String(tenant) + "/" + fold.String(name) }
 
 // Role finds a role by GUID, full ID, name or alias as seen from tenant:
 // its own custom roles and the built-ins.

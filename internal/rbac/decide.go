@@ -13,6 +13,9 @@ import (
 func (s *Snapshot) Decide(req Request) Decision {
 	var bufs decideBufs
 	d := newDecider(s, &req, &bufs)
+	if s.ov != nil {
+		d.useOverlay()
+	}
 	if !d.inTenant() {
 		return Decision{Reason: reasonOtherTenant}
 	}
@@ -58,8 +61,9 @@ type decider struct {
 }
 
 type scratch struct {
-	env    *evalEnv
-	failed []Grant
+	env      *evalEnv
+	failed   []Grant
+	groupIDs []string // the groups by folded id, with an overlay
 }
 
 // decideBufs live in the caller's frame: slices into a struct that also
@@ -173,6 +177,9 @@ func (d *decider) findDeny() *compiledDeny {
 // findGrant returns the most specific grant: nearest scope, then a direct
 // assignment before a group's, then the lowest assignment name.
 func (d *decider) findGrant() (ca *compiledAssignment, direct bool) {
+	if d.s.ov != nil {
+		return d.findGrantOverlay()
+	}
 	for i := range d.levels {
 		l := &d.levels[i]
 		for _, ca := range d.s.grants.candidates(d.principal, l.hash) {

@@ -11,8 +11,8 @@ import (
 // set of groups it is in transitively (itself excluded). Group ids are
 // interned so members of the same groups share strings. Cycles are
 // harmless: a group already reached is not walked again.
-func groupClosure(direct map[string][]string) map[string][]string {
-	norm := normalizeMemberships(direct)
+func groupClosure(direct map[string][]string) (closure, norm map[string][]string) {
+	norm = normalizeMemberships(direct)
 	out := make(map[string][]string, len(norm))
 	seen := map[string]bool{}
 	for member := range norm {
@@ -33,7 +33,7 @@ func groupClosure(direct map[string][]string) map[string][]string {
 		slices.Sort(groups)
 		out[member] = groups
 	}
-	return out
+	return out, norm
 }
 
 func normalizeMemberships(direct map[string][]string) map[string][]string {

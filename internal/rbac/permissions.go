@@ -10,6 +10,7 @@ package rbac
 func (s *Snapshot) Permissions(tenant, principalID, scope string) []Permission {
 	var bufs decideBufs
 	d := newDecider(s, &Request{Tenant: tenant, PrincipalID: principalID, Scope: scope}, &bufs)
+	d.useOverlayIDs()
 	var out []Permission
 	if !d.inTenant() {
 		return out
@@ -31,11 +32,12 @@ func (s *Snapshot) Permissions(tenant, principalID, scope string) []Permission {
 	}
 	for i := range d.levels {
 		l := &d.levels[i]
-		for _, p := range append([]pid{d.principal}, d.groups...) {
-			for _, ca := range s.grants.candidates(p, l.hash) {
-				if d.at(l, ca.scope) {
-					add(ca)
-				}
+		for _, ca := range d.assignmentsAt(l, d.principal, string(d.oid)) {
+			add(ca)
+		}
+		for _, g := range d.scratch.groupIDs {
+			for _, ca := range d.assignmentsAt(l, d.pidOf(g), g) {
+				add(ca)
 			}
 		}
 	}

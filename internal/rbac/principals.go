@@ -17,7 +17,8 @@ const noPID = ^pid(0)
 // principalTable interns object ids and holds each one's transitive groups.
 type principalTable struct {
 	index  map[string]pid
-	groups [][]pid // by pid: transitive groups, in id order
+	names  []string // by pid: the folded object id
+	groups [][]pid  // by pid: transitive groups, in id order
 }
 
 // intern returns the pid of an object id, adding it if new.
@@ -31,6 +32,7 @@ func (t *principalTable) intern(id string) pid {
 	}
 	p := pid(len(t.index))
 	t.index[key] = p
+	t.names = append(t.names, key)
 	return p
 }
 

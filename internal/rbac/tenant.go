@@ -13,10 +13,9 @@ func (s *Snapshot) ancestors(scope string) []string {
 		return a
 	}
 	a := ancestry([]byte(scope), s.chainMap)
-	if s.ancestorsOf == nil {
-		s.ancestorsOf = map[string][]string{}
+	if s.ancestorsOf != nil { // compiling: a compiled snapshot is never written to
+		s.ancestorsOf[scope] = a
 	}
-	s.ancestorsOf[scope] = a
 	return a
 }
 

@@ -21,7 +21,20 @@ var (
 	ErrConflict = errors.New("store: conflict")
 	// ErrStale: a Put carried a Version that no longer matches the stored one.
 	ErrStale = errors.New("store: stale version")
+	// ErrChangesGone: Changes was asked for changes older than the store
+	// keeps; the caller reads the state whole instead.
+	ErrChangesGone = errors.New("store: changes no longer kept")
 )
+
+// Change names a record that the committed Update which took the store to
+// revision Rev created, replaced or deleted. Consumers read the record
+// again to learn its state (absent: deleted), so applying a change twice,
+// or one already reflected, is harmless.
+type Change struct {
+	Rev  int64
+	Kind Kind
+	ID   string
+}
 
 // Kind names a collection ("user", "application", "roleAssignment", …).
 type Kind string
@@ -96,5 +109,10 @@ type Store interface {
 	// Caches compare it to know whether what they hold is current. It must be
 	// cheap: it is read on hot paths.
 	Revision(ctx context.Context) (int64, error)
+	// Changes lists what the committed Updates after revision after wrote,
+	// oldest first, and the revision they bring the caller to. It returns
+	// ErrChangesGone when it no longer holds all of them. It lets caches
+	// follow the store by what changed instead of reloading.
+	Changes(ctx context.Context, after int64) ([]Change, int64, error)
 	Close() error
 }

@@ -1,10 +1,13 @@
 package sqlite
 
 import (
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // The durability promise rests on these settings; check the connections
@@ -84,5 +87,29 @@ func TestUnpack(t *testing.T) {
 		if _, err := unpack(bad); err == nil {
 			t.Errorf("unpack(%q): no error", bad)
 		}
+	}
+}
+
+// The feed drops whole revisions from its front and says so; a commit
+// larger than the feed empties it.
+func TestFeedBounds(t *testing.T) {
+	var f feed
+	f.from = 0
+	for rev := int64(1); rev <= 3; rev++ {
+		f.add(rev, make([]store.Change, feedMax/2))
+	}
+	if _, _, err := f.since(0, 3); !errors.Is(err, store.ErrChangesGone) {
+		t.Fatalf("since(0): %v", err)
+	}
+	cs, _, err := f.since(2, 3)
+	if err != nil || len(cs) != feedMax/2 {
+		t.Fatalf("since(2) = %d changes, %v", len(cs), err)
+	}
+	f.add(4, make([]store.Change, feedMax+1))
+	if _, _, err := f.since(3, 4); !errors.Is(err, store.ErrChangesGone) {
+		t.Fatalf("after a bulk commit: %v", err)
+	}
+	if cs, _, err := f.since(4, 4); err != nil || len(cs) != 0 {
+		t.Fatalf("since(4): %v %v", cs, err)
 	}
 }

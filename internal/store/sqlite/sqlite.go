@@ -39,6 +39,7 @@ type Store struct {
 	// atomic load.
 	rev    atomic.Int64
 	closed atomic.Bool
+	feed   feed
 
 	lock      *os.File
 	closeOnce sync.Once
@@ -97,6 +98,7 @@ func Open(path string) (_ *Store, err error) {
 		return nil, fmt.Errorf("sqlite: read revision: %w", err)
 	}
 	s.rev.Store(rev)
+	s.feed.from = rev // changes before this process are not known
 	if s.wstmts, err = prepareAll(ctx, s.wdb); err != nil {
 		return nil, err
 	}
@@ -170,6 +172,14 @@ func (s *Store) Lookup(ctx context.Context, kind store.Kind, key string) (store.
 
 func (s *Store) List(ctx context.Context, q store.Query) ([]store.Record, error) {
 	return list(ctx, s.rstmts, q)
+}
+
+// Changes answers from the in-memory feed (see feed).
+func (s *Store) Changes(_ context.Context, after int64) ([]store.Change, int64, error) {
+	if s.closed.Load() {
+		return nil, 0, ErrClosed
+	}
+	return s.feed.since(after, s.rev.Load())
 }
 
 // Revision is an atomic load: see Store.rev.

@@ -17,6 +17,8 @@ type tx struct {
 	w     []*sql.Stmt // the writer's prepared statements
 	bound [numStmts]*sql.Stmt
 	wrote bool // a write succeeded, so the commit bumps the revision
+	// changes are the records written, for the store's feed.
+	changes []store.Change
 	done  bool // Update returned; a leaked tx must not be used
 	// failed is set by an error that may have left the SQLite transaction in
 	// an unknown state: an interrupted INSERT/UPDATE/DELETE makes SQLite roll
@@ -126,6 +128,7 @@ func (t *tx) write(ctx context.Context, r store.Record, op func(context.Context,
 		return store.Record{}, t.check(err)
 	}
 	t.wrote = true
+	t.changes = append(t.changes, store.Change{Kind: r.Kind, ID: r.ID})
 	return r, nil
 }
 

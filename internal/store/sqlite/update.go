@@ -62,6 +62,9 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (err error)
 	}
 	// Publish only after the commit: a reader that sees the new revision
 	// then also sees the data, so a cache never pins old data to it.
+	// The feed first: a consumer that sees the new revision finds its
+	// changes.
+	s.feed.add(rev, t.changes)
 	s.rev.Store(rev)
 	return nil
 }

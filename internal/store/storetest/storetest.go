@@ -31,7 +31,7 @@ type testCase struct {
 // open may reuse one database as long as it empties it.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Helper()
-	groups := [][]testCase{crudCases, conflictCases, versionCases, listCases, txCases, concurrencyCases, edgeCases}
+	groups := [][]testCase{crudCases, conflictCases, versionCases, listCases, txCases, concurrencyCases, edgeCases, feedCases}
 	for _, cases := range groups {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
