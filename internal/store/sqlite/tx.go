@@ -19,7 +19,7 @@ type tx struct {
 	wrote bool // a write succeeded, so the commit bumps the revision
 	// changes are the records written, for the store's feed.
 	changes []store.Change
-	done  bool // Update returned; a leaked tx must not be used
+	done    bool // Update returned; a leaked tx must not be used
 	// failed is set by an error that may have left the SQLite transaction in
 	// an unknown state: an interrupted INSERT/UPDATE/DELETE makes SQLite roll
 	// back the whole transaction, after which further statements would run
