@@ -13,13 +13,22 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// Authorizer serves decisions from the current authorization state.
+// Authorizer serves decisions from the current authorization state. It
+// follows the store by what changed (see follow.go): a write that cannot
+// change a decision costs nothing, a role assignment or a membership costs
+// what it changes, and a full compile runs at start, in the background
+// once the changes pile up, and as the checked fallback.
 type Authorizer struct {
 	st  store.Store
 	log *slog.Logger
 
-	mu  sync.Mutex                 // serialises recompiles
-	cur atomic.Pointer[snapshotAt] // lock-free reads on the hot path
+	mu         sync.Mutex                 // serialises updates of cur
+	cur        atomic.Pointer[snapshotAt] // lock-free reads on the hot path
+	compacting atomic.Bool
+	// CompactAt is the number of overlaid changes past which a fresh
+	// compile starts in the background.
+	CompactAt int
+	stats     Stats
 }
 
 type snapshotAt struct {
@@ -27,43 +36,54 @@ type snapshotAt struct {
 	snap *rbac.Snapshot
 }
 
+// Stats count how the state was brought up to date, for tests and metrics.
+type Stats struct {
+	Compiles, Followed, Skipped, Compactions atomic.Int64
+}
+
 // New returns an authorizer over st.
 func New(st store.Store, log *slog.Logger) *Authorizer {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Authorizer{st: st, log: log}
+	return &Authorizer{st: st, log: log, CompactAt: 512}
 }
 
-// Snapshot returns a snapshot compiled from the current state, recompiling
-// first if anything was written since the last one.
+// Stats reports how updates were made.
+func (a *Authorizer) Stats() *Stats { return &a.stats }
+
+// Snapshot returns the state as of the store's current revision.
 func (a *Authorizer) Snapshot(ctx context.Context) (*rbac.Snapshot, error) {
 	rev, err := a.st.Revision(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if c := a.cur.Load(); c != nil && c.rev == rev {
+	if c := a.cur.Load(); c != nil && c.rev >= rev {
 		return c.snap, nil
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if c := a.cur.Load(); c != nil && c.rev >= rev {
+	c := a.cur.Load()
+	if c != nil && c.rev >= rev {
 		return c.snap, nil
 	}
-	// Read the revision before loading: if a write lands while we load, the
-	// next call sees a newer revision and compiles again.
-	in, err := load(ctx, a.st)
+	if c != nil {
+		next, err := a.follow(ctx, c)
+		if err == nil {
+			a.cur.Store(next)
+			a.compactIfLarge(next)
+			return next.snap, nil
+		}
+		if !errors.Is(err, errNeedsCompile) && !errors.Is(err, store.ErrChangesGone) {
+			return nil, err
+		}
+	}
+	next, err := a.compile(ctx)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := rbac.Compile(*in)
-	if err != nil {
-		// Entries that do not compile are left out of the snapshot; the
-		// rest keeps deciding.
-		a.log.Error("authorization state has entries that were skipped", "err", err)
-	}
-	a.cur.Store(&snapshotAt{rev: rev, snap: snap})
-	return snap, nil
+	a.cur.Store(next)
+	return next.snap, nil
 }
 
 // Decide decides req on the current state. A request without a tenant is
@@ -79,7 +99,29 @@ func (a *Authorizer) Decide(ctx context.Context, req rbac.Request) (rbac.Decisio
 	return snap.Decide(req), snap, nil
 }
 
-// load reads the whole authorization state in one consistent read.
+// compile reads the whole state and compiles it. The revision is read
+// first: whatever lands while loading is applied again from the change
+// feed by the next follow, which is harmless (changes are states).
+func (a *Authorizer) compile(ctx context.Context) (*snapshotAt, error) {
+	rev, err := a.st.Revision(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := load(ctx, a.st)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := rbac.Compile(*in)
+	if err != nil {
+		// Entries that do not compile are left out of the snapshot; the
+		// rest keeps deciding.
+		a.log.Error("authorization state has entries that were skipped", "err", err)
+	}
+	a.stats.Compiles.Add(1)
+	return &snapshotAt{rev: rev, snap: snap}, nil
+}
+
+// load reads the whole authorization state.
 func load(ctx context.Context, st store.Store) (*rbac.Input, error) {
 	in := &rbac.Input{GroupsOf: map[string][]string{}, Parents: map[string]string{}}
 	roles, err := store.ListDocs[RoleDefinitionDoc](ctx, st, store.Query{Kind: KindRoleDefinition})
@@ -96,8 +138,7 @@ func load(ctx context.Context, st store.Store) (*rbac.Input, error) {
 	}
 	in.Assignments = make([]rbac.RoleAssignment, 0, len(ras))
 	for _, r := range ras {
-		r.RoleAssignment.Tenant = r.TenantID
-		in.Assignments = append(in.Assignments, r.RoleAssignment)
+		in.Assignments = append(in.Assignments, r.engine())
 	}
 	das, err := store.ListDocs[DenyAssignmentDoc](ctx, st, store.Query{Kind: KindDenyAssignment})
 	if err != nil {
@@ -122,4 +163,11 @@ func load(ctx context.Context, st store.Store) (*rbac.Input, error) {
 		in.Parents[ScopeKey(p.TenantID, p.Child)] = ScopeKey(p.TenantID, p.Parent)
 	}
 	return in, nil
+}
+
+// engine is the assignment as the engine takes it.
+func (d *RoleAssignmentDoc) engine() rbac.RoleAssignment {
+	a := d.RoleAssignment
+	a.Tenant = d.TenantID
+	return a
 }

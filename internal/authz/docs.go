@@ -116,7 +116,7 @@ func RoleRef(tenant, guid string) string { return "role:" + DocID(tenant, guid) 
 
 // DocID is the store id of an object Azure keeps per tenant by name: two
 // tenants may use the same GUID for two different objects.
-func DocID(tenant, name string) string { return fold.String(tenant) + "/" + fold.String(name) }
+func DocID(tenant, name string) string { return rbac.TenantKey(tenant, name) }
 
 // RoleGUID is the last segment of a role definition id (or the id itself).
 func RoleGUID(id string) string {

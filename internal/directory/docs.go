@@ -103,3 +103,9 @@ func (r *AppRoleAssignment) StoreKeys() []string {
 func (r *AppRoleAssignment) StoreRefs() []string {
 	return []string{"principal:" + r.PrincipalID, "resource:" + r.ResourceID}
 }
+
+// ParseMembershipID splits a membership's store id into its group and
+// member, for consumers that learn of a deleted one by id alone.
+func ParseMembershipID(id string) (group, member string, ok bool) {
+	return strings.Cut(id, ":")
+}
