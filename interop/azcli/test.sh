@@ -326,9 +326,11 @@ az_as noroles login --service-principal -u "$noroles_app" --password="$noroles_s
 expect_ok "app without roles: az login --allow-no-subscriptions (tenant-level account)" \
   'length == 1 and .[0].tenantId == $t and .[0].user.name == $a' --arg t "$tenant" --arg a "$noroles_app"
 
+# A tenant-level account's "subscription" is the tenant id, which is no
+# subscription: ARM answers that before it authorizes anything, as Azure.
 az_as noroles group create -n rg3 -l eastus
-expect_error "app without roles: az group create fails with AuthorizationFailed" \
-  "AuthorizationFailed.*'$noroles_app'.*Microsoft.Resources/subscriptions/resourceGroups/write"
+expect_error "app without roles: az group create fails with SubscriptionNotFound (a tenant-level account)" \
+  "SubscriptionNotFound.*$tenant"
 
 # By name: the CLI resolves the appId and the role name itself.
 az_as admin role assignment create --assignee "$demo_app" --role "Azure AI User" --scope "$project_id"
