@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gatehouse/gatehouse/internal/arm"
+	"github.com/gatehouse/gatehouse/internal/directory"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/upstream"
 )
@@ -36,9 +37,13 @@ type target struct {
 const cacheEntries = 100_000
 
 func newCache(st store.Store) *cache {
-	return &cache{accounts: store.NewMemo[*arm.Resource](st, cacheEntries), children: store.NewMemo[*arm.Resource](st, cacheEntries),
-		keys: store.NewMemo[*arm.AccountKeys](st, cacheEntries), principals: store.NewMemo[*principal](st, cacheEntries),
-		targets: store.NewMemo[target](st, cacheEntries)}
+	// Each memo names the kinds it reads: a write of another kind (a
+	// secret, a role assignment, telemetry) keeps its entries.
+	res := arm.KindResource
+	return &cache{accounts: store.NewMemo[*arm.Resource](st, cacheEntries, res), children: store.NewMemo[*arm.Resource](st, cacheEntries, res),
+		keys:       store.NewMemo[*arm.AccountKeys](st, cacheEntries, arm.KindAccountKeys),
+		principals: store.NewMemo[*principal](st, cacheEntries, directory.KindServicePrincipal, directory.KindUser),
+		targets:    store.NewMemo[target](st, cacheEntries, res)}
 }
 
 func (s *Service) account(ctx context.Context, sub string) (*arm.Resource, error) {

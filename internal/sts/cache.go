@@ -9,7 +9,7 @@ import (
 )
 
 // reads caches the directory lookups every token request makes, decoded,
-// for as long as the store's revision does not change (store.Memo): a
+// until a record of their kind changes (store.Memo): a
 // changed secret, a deleted client or a revoked app role is seen by the very
 // next request. The cached objects are only read here.
 type reads struct {
@@ -24,9 +24,12 @@ const readEntries = 100_000
 
 func newReads(dir *directory.Directory) *reads {
 	st := dir.Store()
-	return &reads{dir: dir, tenants: store.NewMemo[*directory.Tenant](st, readEntries),
-		apps: store.NewMemo[*directory.Application](st, readEntries), sps: store.NewMemo[*directory.ServicePrincipal](st, readEntries),
-		grants: store.NewMemo[[]*directory.AppRoleAssignment](st, readEntries)}
+	// Each memo names the kinds it reads: a write of another kind keeps
+	// its entries.
+	return &reads{dir: dir, tenants: store.NewMemo[*directory.Tenant](st, readEntries, directory.KindTenant),
+		apps:   store.NewMemo[*directory.Application](st, readEntries, directory.KindApplication),
+		sps:    store.NewMemo[*directory.ServicePrincipal](st, readEntries, directory.KindServicePrincipal),
+		grants: store.NewMemo[[]*directory.AppRoleAssignment](st, readEntries, directory.KindAppRoleAssignment)}
 }
 
 func (r *reads) tenant(ctx context.Context, idOrDomain string) (*directory.Tenant, error) {
