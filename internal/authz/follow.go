@@ -27,11 +27,11 @@ func (a *Authorizer) follow(ctx context.Context, c *snapshotAt) (*snapshotAt, er
 		case KindRoleDefinition, KindDenyAssignment, KindScopeParent:
 			return nil, errNeedsCompile
 		case KindRoleAssignment:
-			if err := a.readAssignment(ctx, x.ID, &ch); err != nil {
+			if err := a.readAssignment(ctx, x, &ch); err != nil {
 				return nil, err
 			}
 		case directory.KindMembership:
-			if err := a.readMembership(ctx, x.ID, &ch); err != nil {
+			if err := a.readMembership(ctx, x, &ch); err != nil {
 				return nil, err
 			}
 		}
@@ -48,11 +48,27 @@ func (a *Authorizer) follow(ctx context.Context, c *snapshotAt) (*snapshotAt, er
 	return &snapshotAt{rev: upTo, snap: snap}, nil
 }
 
-func (a *Authorizer) readAssignment(ctx context.Context, id string, ch *rbac.Changes) error {
+// record is the changed record as the feed carries it, or as read now.
+func (a *Authorizer) record(ctx context.Context, x store.Change) (store.Record, error) {
+	switch {
+	case x.Deleted:
+		return store.Record{}, store.ErrNotFound
+	case x.Data != nil:
+		return store.Record{Kind: x.Kind, ID: x.ID, Data: x.Data}, nil
+	}
+	return a.st.Get(ctx, x.Kind, x.ID)
+}
+
+func (a *Authorizer) readAssignment(ctx context.Context, x store.Change, ch *rbac.Changes) error {
 	if ch.Assignments == nil {
 		ch.Assignments = map[string]rbac.AssignmentChange{}
 	}
-	d, err := store.GetDoc[RoleAssignmentDoc](ctx, a.st, KindRoleAssignment, id)
+	id := x.ID
+	rec, err := a.record(ctx, x)
+	var d *RoleAssignmentDoc
+	if err == nil {
+		d, err = store.Decode[RoleAssignmentDoc](rec)
+	}
 	switch {
 	case store.IsNotFound(err):
 		ch.Assignments[id] = rbac.AssignmentChange{}
@@ -64,7 +80,8 @@ func (a *Authorizer) readAssignment(ctx context.Context, id string, ch *rbac.Cha
 	return nil
 }
 
-func (a *Authorizer) readMembership(ctx context.Context, id string, ch *rbac.Changes) error {
+func (a *Authorizer) readMembership(ctx context.Context, x store.Change, ch *rbac.Changes) error {
+	id := x.ID
 	if ch.Memberships == nil {
 		ch.Memberships = map[string]rbac.MembershipChange{}
 	}
@@ -72,7 +89,7 @@ func (a *Authorizer) readMembership(ctx context.Context, id string, ch *rbac.Cha
 	if !ok {
 		return errNeedsCompile
 	}
-	_, err := a.st.Get(ctx, directory.KindMembership, id)
+	_, err := a.record(ctx, x)
 	switch {
 	case store.IsNotFound(err):
 		ch.Memberships[id] = rbac.MembershipChange{Member: member, Group: group}

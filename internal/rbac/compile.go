@@ -22,12 +22,13 @@ type Snapshot struct {
 	grants      grantIndex
 	denyIndex   map[uint64][]*compiledDeny // by scope hash, sorted by name
 	chains      chainIndex
-	scopeKeys   map[string]string   // interned normalized scopes, during Compile
-	chainMap    map[string][]string // Parents compiled
-	ancestorsOf map[string][]string // by scope, during Compile
-	direct      map[string][]string // member → groups it is directly in (folded ids)
-	ov          *overlay            // changes since Compile, nil for none
-	ranked      []*compiledRole     // built-ins, least privileged first
+	scopeKeys   map[string]string              // interned normalized scopes, during Compile
+	chainMap    map[string][]string            // Parents compiled
+	ancestorsOf map[string][]string            // by scope, during Compile
+	direct      map[string][]string            // member → groups it is directly in (folded ids)
+	byKey       map[string]*compiledAssignment // by TenantKey, for changes
+	ov          *overlay                       // changes since Compile, nil for none
+	ranked      []*compiledRole                // built-ins, least privileged first
 }
 
 // compiledAssignment carries its two possible Grants precomputed, so an
@@ -52,7 +53,7 @@ type compiledAssignment struct {
 // reported in the error; the snapshot, always returned, leaves that entry
 // out.
 func Compile(in Input) (*Snapshot, error) {
-	s := &Snapshot{scopeKeys: map[string]string{}, ancestorsOf: map[string][]string{}}
+	s := &Snapshot{scopeKeys: map[string]string{}, ancestorsOf: map[string][]string{}, byKey: map[string]*compiledAssignment{}}
 	var conds condCache
 	chains, errs := compileParents(in.Parents)
 	s.chains = newChainIndex(chains)
@@ -144,6 +145,7 @@ func (s *Snapshot) compileAssignments(in []RoleAssignment, conds *condCache) []e
 			continue
 		}
 		s.grants.add(s.principals.intern(ca.a.PrincipalID), fnv(ca.scope), ca)
+		s.byKey[ca.key] = ca
 	}
 	s.grants.sort()
 	return errs

@@ -13,8 +13,8 @@ import (
 func (s *Snapshot) Decide(req Request) Decision {
 	var bufs decideBufs
 	d := newDecider(s, &req, &bufs)
-	if s.ov != nil {
-		d.useOverlay()
+	if s.ov != nil && d.touches() {
+		d.useOverlay() // otherwise the compiled state alone decides, at full speed
 	}
 	if !d.inTenant() {
 		return Decision{Reason: reasonOtherTenant}
@@ -64,6 +64,7 @@ type scratch struct {
 	env      *evalEnv
 	failed   []Grant
 	groupIDs []string // the groups by folded id, with an overlay
+	ov       *overlay // set when the overlay can change this decision
 }
 
 // decideBufs live in the caller's frame: slices into a struct that also
@@ -177,7 +178,7 @@ func (d *decider) findDeny() *compiledDeny {
 // findGrant returns the most specific grant: nearest scope, then a direct
 // assignment before a group's, then the lowest assignment name.
 func (d *decider) findGrant() (ca *compiledAssignment, direct bool) {
-	if d.s.ov != nil {
+	if d.scratch.ov != nil {
 		return d.findGrantOverlay()
 	}
 	for i := range d.levels {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/benbjohnson/immutable"
+
 	"github.com/gatehouse/gatehouse/internal/fold"
 )
 
@@ -33,60 +35,50 @@ type MembershipChange struct {
 // Len counts the changes.
 func (c Changes) Len() int { return len(c.Assignments) + len(c.Memberships) }
 
-// overlay is what changed since the snapshot was compiled. It is small
-// (the authorizer compiles afresh in the background once it grows), so a
-// change costs a copy of the overlay, never a pass over the tenant: the
-// next request sees it at once, whatever the size of the state.
+// overlay is what changed since the snapshot was compiled. Its maps are
+// persistent (a change copies a path of a trie, not the map), so applying
+// a change costs O(log n) in the overlay's size and nothing in the
+// tenant's: the next request sees it at once, whatever the size of the
+// state. The authorizer compiles afresh in the background once it grows.
 type overlay struct {
-	changes Changes
-	masked  map[string]bool                  // base assignments replaced or removed
-	byOID   map[string][]*compiledAssignment // present ones, by folded principal id, by name
-	// Membership edges: added and removed ones, by member; nil maps when
-	// no membership changed (then the compiled closure holds).
-	added    map[string][]string
-	removed  map[[2]string]bool
+	assignments *immutable.Map[string, AssignmentChange]      // present here: the compiled one is masked
+	byOID       *immutable.Map[string, []*compiledAssignment] // present ones, by folded principal id, by name
+	added       *immutable.Map[string, []string]              // member → groups it was added to
+	removed     *immutable.Map[string, bool]                  // member+"\x00"+group edges removed
+	members     int                                           // membership changes applied
+	// touched are the folded ids whose decisions the overlay can change:
+	// principals of changed assignments (old and new) and members of
+	// changed memberships. Everyone else is decided on the compiled state
+	// alone, at full speed.
+	touched  *immutable.Map[string, bool]
 	closures sync.Map // folded object id → []string, its groups with the changes
 }
 
+func newOverlay() *overlay {
+	h := immutable.NewHasher("")
+	return &overlay{assignments: immutable.NewMap[string, AssignmentChange](h),
+		byOID: immutable.NewMap[string, []*compiledAssignment](h), added: immutable.NewMap[string, []string](h),
+		removed: immutable.NewMap[string, bool](h), touched: immutable.NewMap[string, bool](h)}
+}
+
 // With returns a snapshot that decides as if changes had been compiled in.
-// It shares everything compiled with s (which it does not modify); the
-// error names changes that were left out, as Compile's does.
+// It shares everything compiled with s (which it does not modify) and
+// with s's overlay, compiling only the new changes; the error names
+// changes that were left out, as Compile's does.
 func (s *Snapshot) With(changes Changes) (*Snapshot, error) {
-	merged := Changes{Assignments: map[string]AssignmentChange{}, Memberships: map[string]MembershipChange{}}
+	ov := newOverlay()
 	if s.ov != nil {
-		for k, v := range s.ov.changes.Assignments {
-			merged.Assignments[k] = v
-		}
-		for k, v := range s.ov.changes.Memberships {
-			merged.Memberships[k] = v
-		}
+		ov.assignments, ov.byOID, ov.added, ov.removed, ov.members, ov.touched = s.ov.assignments, s.ov.byOID, s.ov.added, s.ov.removed, s.ov.members, s.ov.touched
 	}
-	for k, v := range changes.Assignments {
-		merged.Assignments[fold.String(k)] = v
-	}
-	for k, v := range changes.Memberships {
-		merged.Memberships[k] = v
-	}
-	out := *s
-	ov, err := s.buildOverlay(merged)
-	out.ov = ov
-	return &out, err
-}
-
-// Overlaid counts the changes carried over the compiled state.
-func (s *Snapshot) Overlaid() int {
-	if s.ov == nil {
-		return 0
-	}
-	return s.ov.changes.Len()
-}
-
-func (s *Snapshot) buildOverlay(c Changes) (*overlay, error) {
-	ov := &overlay{changes: c, masked: map[string]bool{}, byOID: map[string][]*compiledAssignment{}}
 	var conds condCache
 	var errs []error
-	for k, ch := range c.Assignments {
-		ov.masked[k] = true
+	for k, ch := range changes.Assignments {
+		k = fold.String(k)
+		if ca := s.byKey[k]; ca != nil {
+			ov.touch(ca.a.PrincipalID)
+		}
+		ov.dropAssignment(k)
+		ov.assignments = ov.assignments.Set(k, ch)
 		if !ch.Present {
 			continue
 		}
@@ -97,23 +89,85 @@ func (s *Snapshot) buildOverlay(c Changes) (*overlay, error) {
 			continue
 		}
 		oid := fold.String(strings.TrimSpace(a.PrincipalID))
-		ov.byOID[oid] = append(ov.byOID[oid], ca)
+		ov.touch(oid)
+		list, _ := ov.byOID.Get(oid)
+		list = slices.Clone(list)
+		i, _ := slices.BinarySearchFunc(list, ca, byAssignmentName)
+		ov.byOID = ov.byOID.Set(oid, slices.Insert(list, i, ca))
 	}
-	for _, list := range ov.byOID {
-		slices.SortFunc(list, byAssignmentName)
+	for _, m := range changes.Memberships {
+		ov.applyMembership(m)
 	}
-	if len(c.Memberships) > 0 {
-		ov.added, ov.removed = map[string][]string{}, map[[2]string]bool{}
-		for _, m := range c.Memberships {
-			member, group := fold.String(strings.TrimSpace(m.Member)), fold.String(strings.TrimSpace(m.Group))
-			if m.Present {
-				ov.added[member] = append(ov.added[member], group)
-			} else {
-				ov.removed[[2]string{member, group}] = true
-			}
+	out := *s
+	out.ov = ov
+	return &out, errors.Join(errs...)
+}
+
+// dropAssignment removes the overlay's previous version of an assignment.
+func (ov *overlay) dropAssignment(key string) {
+	prev, ok := ov.assignments.Get(key)
+	if !ok || !prev.Present {
+		return
+	}
+	oid := fold.String(strings.TrimSpace(prev.Assignment.PrincipalID))
+	ov.touch(oid)
+	list, _ := ov.byOID.Get(oid)
+	list = slices.DeleteFunc(slices.Clone(list), func(ca *compiledAssignment) bool { return ca.key == key })
+	if len(list) == 0 {
+		ov.byOID = ov.byOID.Delete(oid)
+	} else {
+		ov.byOID = ov.byOID.Set(oid, list)
+	}
+}
+
+func (ov *overlay) applyMembership(m MembershipChange) {
+	member, group := fold.String(strings.TrimSpace(m.Member)), fold.String(strings.TrimSpace(m.Group))
+	edge := member + "\x00" + group
+	groups, _ := ov.added.Get(member)
+	groups = slices.DeleteFunc(slices.Clone(groups), func(g string) bool { return g == group })
+	if m.Present {
+		groups = append(groups, group)
+		ov.removed = ov.removed.Delete(edge)
+	} else {
+		ov.removed = ov.removed.Set(edge, true)
+	}
+	ov.added = ov.added.Set(member, groups)
+	ov.members++
+	ov.touch(member)
+}
+
+func (ov *overlay) touch(id string) {
+	ov.touched = ov.touched.Set(fold.String(strings.TrimSpace(id)), true)
+}
+
+// touches reports whether the overlay can change a decision for the
+// decider's principal: it or one of its (compiled) groups was touched.
+func (d *decider) touches() bool {
+	t := d.s.ov.touched
+	if _, ok := t.Get(string(d.oid)); ok {
+		return true
+	}
+	for _, g := range d.groups {
+		if _, ok := t.Get(d.s.principals.names[g]); ok {
+			return true
 		}
 	}
-	return ov, errors.Join(errs...)
+	return false
+}
+
+// masked reports whether the overlay replaced or removed a compiled
+// assignment.
+func (ov *overlay) masked(key string) bool {
+	_, ok := ov.assignments.Get(key)
+	return ok
+}
+
+// Overlaid counts the changes carried over the compiled state.
+func (s *Snapshot) Overlaid() int {
+	if s.ov == nil {
+		return 0
+	}
+	return s.ov.assignments.Len() + s.ov.members
 }
 
 // groupsOf is the transitive groups of a folded object id with the
@@ -144,11 +198,12 @@ func (ov *overlay) groupsOf(s *Snapshot, oid string) []string {
 func (ov *overlay) parents(s *Snapshot, member string) []string {
 	var out []string
 	for _, g := range s.direct[member] {
-		if !ov.removed[[2]string{member, g}] {
+		if _, gone := ov.removed.Get(member + "\x00" + g); !gone {
 			out = append(out, g)
 		}
 	}
-	for _, g := range ov.added[member] {
+	added, _ := ov.added.Get(member)
+	for _, g := range added {
 		if !slices.Contains(out, g) {
 			out = append(out, g)
 		}
@@ -174,7 +229,8 @@ func (d *decider) useOverlayIDs() {
 // and as the compiled pids they have (for deny assignments).
 func (d *decider) useOverlay() {
 	ov := d.s.ov
-	if ov.added == nil {
+	d.scratch.ov = ov
+	if ov.members == 0 {
 		names := make([]string, len(d.groups))
 		for i, g := range d.groups {
 			names[i] = d.s.principals.names[g]
@@ -245,12 +301,13 @@ func (d *decider) assignmentsAt(l *level, p pid, oid string) []*compiledAssignme
 	var out []*compiledAssignment
 	ov := d.s.ov
 	for _, ca := range d.s.grants.candidates(p, l.hash) {
-		if (ov == nil || !ov.masked[ca.key]) && d.at(l, ca.scope) {
+		if (ov == nil || !ov.masked(ca.key)) && d.at(l, ca.scope) {
 			out = append(out, ca)
 		}
 	}
 	if ov != nil {
-		for _, ca := range ov.byOID[oid] {
+		list, _ := ov.byOID.Get(oid)
+		for _, ca := range list {
 			if d.at(l, ca.scope) {
 				out = append(out, ca)
 			}

@@ -34,6 +34,11 @@ type Change struct {
 	Rev  int64
 	Kind Kind
 	ID   string
+	// Deleted says the write deleted the record; otherwise Data, when a
+	// backend carries it, is the record's data as written, which spares
+	// the consumer a read.
+	Deleted bool
+	Data    []byte
 }
 
 // Kind names a collection ("user", "application", "roleAssignment", …).

@@ -93,6 +93,9 @@ func (t *tx) Put(ctx context.Context, r store.Record) (store.Record, error) {
 
 func (t *tx) Delete(ctx context.Context, kind store.Kind, id string) error {
 	_, err := t.write(ctx, store.Record{Kind: kind, ID: id}, t.delete)
+	if err == nil {
+		t.changes[len(t.changes)-1].Deleted = true
+	}
 	return err
 }
 
@@ -128,7 +131,7 @@ func (t *tx) write(ctx context.Context, r store.Record, op func(context.Context,
 		return store.Record{}, t.check(err)
 	}
 	t.wrote = true
-	t.changes = append(t.changes, store.Change{Kind: r.Kind, ID: r.ID})
+	t.changes = append(t.changes, store.Change{Kind: r.Kind, ID: r.ID, Data: r.Data})
 	return r, nil
 }
 
