@@ -790,8 +790,8 @@ func (cw *corpusWorld) realCall(c rbaccorpus.Check) *realARMCall {
 	switch action {
 	case "microsoft.authorization/roleassignments/read":
 		return &realARMCall{method: "GET", path: strings.TrimRight(c.Scope, "/") + "/providers/Microsoft.Authorization/roleAssignments", version: vAuthz}
-	case "microsoft.authorization/roledefinitions/read":
-		return &realARMCall{method: "GET", path: strings.TrimRight(c.Scope, "/") + "/providers/Microsoft.Authorization/roleDefinitions", version: vAuthz}
+	// roleDefinitions/read has no real call: reading role definitions
+	// needs no role assignment (as in Azure), so the GET does not decide it.
 	case "microsoft.authorization/roleassignments/write":
 		// Owner for an unrelated service principal: whatever condition
 		// constrains the write sees Owner, as the corpus check (which

@@ -29,7 +29,6 @@ func (s *Service) registerHierarchy() {
 	s.handle(opItem, typeResourceGroup, "PUT", "", route{action: rgAction + "write", versions: v, fn: s.putResourceGroup})
 	s.handle(opItem, typeResourceGroup, "PATCH", "", route{action: rgAction + "write", versions: v, fn: s.patchResourceGroup})
 	s.handle(opItem, typeResourceGroup, "DELETE", "", route{action: rgAction + "delete", versions: v, fn: s.deleteResource})
-	s.handle(opList, "Microsoft.Resources/resources", "GET", "", route{versions: v, fn: s.listResourcesInGroup})
 
 	m := versionsManagement
 	mgAction := "Microsoft.Management/managementGroups/"
@@ -279,26 +278,6 @@ func (s *Service) listChildren(c *call, parent *armid.ID, typ string) (int, any,
 	rs, err := children(c.ctx, s.st, c.p.TenantID, parent, typ)
 	if err != nil {
 		return 0, nil, err
-	}
-	if rs, err = s.readable(c, rs, readAction); err != nil {
-		return 0, nil, err
-	}
-	return 200, list{Value: s.presentAll(c, rs)}, nil
-}
-
-// listResourcesInGroup serves GET …/resourceGroups/{rg}/resources.
-func (s *Service) listResourcesInGroup(c *call) (int, any, error) {
-	recs, err := s.st.List(c.ctx, store.Query{Kind: KindResource, IDPrefix: c.op.id.Key() + "/providers/"})
-	if err != nil {
-		return 0, nil, err
-	}
-	var rs []*Resource
-	for _, rec := range recs {
-		sr, err := store.Decode[storedResource](rec)
-		if err != nil {
-			return 0, nil, err
-		}
-		rs = append(rs, &sr.Resource)
 	}
 	if rs, err = s.readable(c, rs, readAction); err != nil {
 		return 0, nil, err

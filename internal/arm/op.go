@@ -26,6 +26,10 @@ type op struct {
 	// members ("Microsoft.CognitiveServices/accounts/deployments").
 	typ    string
 	action string // opAction: e.g. "listKeys"
+	// namespace is the provider of ".../providers/{namespace}", which is
+	// not a resource id: the op is then an opItem whose id is the scope
+	// (nil or a subscription) the provider is read at (providers.go).
+	namespace string
 }
 
 // parseOp parses an ARM path. Collections and actions are not resource ids,
@@ -36,6 +40,9 @@ func parseOp(method, path string) (*op, error) {
 		return nil, errBadRequest("InvalidResourceId", "The resource path '/' is not a valid resource request.")
 	}
 	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	if o := providerOp(segs); o != nil {
+		return o, nil
+	}
 	if method != "POST" {
 		if id, err := armid.Parse(p); err == nil {
 			return &op{kind: opItem, id: id, typ: id.ResourceType}, nil
@@ -84,7 +91,7 @@ func childType(parent *armid.ID, seg string) string {
 		return "Microsoft.Resources/" + seg // subscriptions, tenants
 	case fold.Equal(parent.ResourceType, armid.SubscriptionType) && fold.Equal(seg, "resourcegroups"):
 		return armid.ResourceGroupType
-	case fold.Equal(parent.ResourceType, armid.ResourceGroupType) && fold.Equal(seg, "resources"):
+	case (fold.Equal(parent.ResourceType, armid.ResourceGroupType) || fold.Equal(parent.ResourceType, armid.SubscriptionType)) && fold.Equal(seg, "resources"):
 		return "Microsoft.Resources/resources"
 	}
 	return parent.ResourceType + "/" + seg

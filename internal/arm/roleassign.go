@@ -31,11 +31,16 @@ func (s *Service) registerAuthorization() {
 	s.handle(opItem, typeRoleAssignment, "PUT", "", route{versions: v, fn: s.putRoleAssignment})
 	s.handle(opItem, typeRoleAssignment, "DELETE", "", route{versions: v, fn: s.deleteRoleAssignment})
 	s.handle(opList, typeRoleAssignment, "GET", "", route{action: ra + "read", versions: v, fn: s.listRoleAssignments})
-	rd := "Microsoft.Authorization/roleDefinitions/"
-	s.handle(opItem, typeRoleDefinition, "GET", "", route{action: rd + "read", versions: v, fn: s.getRoleDefinition})
+	// Reading role definitions needs no role assignment, as in Azure: any
+	// principal of the tenant reads the built-ins and its tenant's custom
+	// roles at any scope of the tenant (GetByID, Terraform and "az role
+	// definition list" read them at "/"). The handlers see only the
+	// caller's tenant's roles (snap.Role/snap.Roles), and the pipeline has
+	// refused a subscription of another tenant.
+	s.handle(opItem, typeRoleDefinition, "GET", "", route{versions: v, fn: s.getRoleDefinition})
 	s.handle(opItem, typeRoleDefinition, "PUT", "", route{versions: v, fn: s.putRoleDefinition})
 	s.handle(opItem, typeRoleDefinition, "DELETE", "", route{versions: v, fn: s.deleteRoleDefinition})
-	s.handle(opList, typeRoleDefinition, "GET", "", route{action: rd + "read", versions: v, fn: s.listRoleDefinitions})
+	s.handle(opList, typeRoleDefinition, "GET", "", route{versions: v, fn: s.listRoleDefinitions})
 	da := "Microsoft.Authorization/denyAssignments/read"
 	s.handle(opItem, typeDenyAssignment, "GET", "", route{action: da, versions: v, fn: s.getDenyAssignment})
 	s.handle(opList, typeDenyAssignment, "GET", "", route{action: da, versions: v, fn: s.listDenyAssignments})

@@ -35,12 +35,15 @@ type Service struct {
 	routes    map[string]route
 	// namespaces are the provider namespaces of the routes, folded.
 	namespaces map[string]bool
+	// catalog is the route table by namespace and type, for the provider
+	// metadata (providers.go).
+	catalog catalog
 }
 
 // New returns the ARM API.
 func New(dir *directory.Directory, st store.Store, ver *token.Verifier, az *authz.Authorizer, log *slog.Logger) *Service {
 	s := &Service{dir: dir, st: st, ver: ver, az: az, log: log}
-	s.routes, s.namespaces = map[string]route{}, map[string]bool{}
+	s.routes, s.namespaces, s.catalog = map[string]route{}, map[string]bool{}, catalog{}
 	s.registerHierarchy()
 	s.registerAuthorization()
 	s.registerCognitive()
@@ -48,6 +51,7 @@ func New(dir *directory.Directory, st store.Store, ver *token.Verifier, az *auth
 	s.registerAccess()
 	s.registerUsages()
 	s.registerTelemetry()
+	s.registerLookups()
 	return s
 }
 
@@ -79,6 +83,7 @@ func (s *Service) handle(kind opKind, typ, method, action string, rt route) {
 	s.routes[routeKey(kind, typ, method, action)] = rt
 	ns, _, _ := strings.Cut(typ, "/")
 	s.namespaces[fold.String(ns)] = true
+	s.catalog.add(typ, rt.versions)
 }
 
 // Handler serves ARM paths.
@@ -122,7 +127,7 @@ func (s *Service) run(r *http.Request) (int, any, error) {
 	if version == "" {
 		return 0, nil, errBadRequest("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
 	}
-	o, err := parseOp(r.Method, r.URL.Path)
+	o, err := parseOp(r.Method, normalizePath(r.URL.Path))
 	if err != nil {
 		return 0, nil, err
 	}

@@ -242,12 +242,54 @@ expect_ok "az cognitiveservices account keys list" \
 az_as admin cognitiveservices account list -g rg1
 expect_ok "az cognitiveservices account list -g rg1" 'map(.name) == ["acct1"]'
 
+# --- look-ups: provider metadata, regions, resource lists, catalogs ---------
+az_as admin provider show -n Microsoft.CognitiveServices
+expect_ok "az provider show -n Microsoft.CognitiveServices (types and api-versions from the route table)" \
+  '.registrationState == "Registered" and any(.resourceTypes[]; .resourceType == "accounts" and (.apiVersions | index("2025-06-01")) != null)'
+
+# Without --api-version the CLI reads the provider metadata and takes the
+# newest stable version of the account type.
+az_as admin resource update --ids "$acct_id" --set properties.disableLocalAuth=true
+expect_ok "az resource update --ids <account> --set properties.disableLocalAuth=true (no --api-version)" \
+  '.properties.disableLocalAuth == true and .id == $id' --arg id "$acct_id"
+
+# -g -n --resource-type: the CLI sends …/Microsoft.CognitiveServices//accounts/acct1.
+az_as admin resource show -g rg1 -n acct1 --resource-type Microsoft.CognitiveServices/accounts
+expect_ok "az resource show -g rg1 -n acct1 --resource-type Microsoft.CognitiveServices/accounts (empty path segment)" \
+  '.id == $id and .properties.disableLocalAuth == true' --arg id "$acct_id"
+
+az_as admin resource list -g rg1
+expect_ok "az resource list -g rg1" 'map(.id) == [$id]' --arg id "$acct_id"
+
+az_as admin resource list --resource-type Microsoft.CognitiveServices/accounts
+expect_ok "az resource list --resource-type Microsoft.CognitiveServices/accounts" \
+  'any(.id == $id) and all(.type == "Microsoft.CognitiveServices/accounts")' --arg id "$acct_id"
+
+az_as admin account list-locations
+expect_ok "az account list-locations" 'any(.name == "eastus" and .displayName == "East US" and .metadata.regionType == "Physical")'
+
+az_as admin cognitiveservices account list-kinds
+expect_ok "az cognitiveservices account list-kinds" '(index("OpenAI") != null) and (index("AIServices") != null)'
+
+az_as admin cognitiveservices account list-skus --kind OpenAI --location eastus
+expect_ok "az cognitiveservices account list-skus --kind OpenAI --location eastus" 'length > 0 and all(.kind == "OpenAI")'
+
+az_as admin cognitiveservices account list-models -n acct1 -g rg1
+expect_ok "az cognitiveservices account list-models -n acct1 -g rg1" 'any(.name == "gpt-4o-mini" and .format == "OpenAI")'
+
+az_as admin cognitiveservices account list-deleted
+expect_ok "az cognitiveservices account list-deleted (nothing is soft-deleted)" 'length == 0'
+
+# 2.45 has no "az cognitiveservices model list"; this is what it calls.
+az_as admin rest --method get --url "$base/subscriptions/$sub/providers/Microsoft.CognitiveServices/locations/eastus/models?api-version=2024-10-01"
+expect_ok "GET …/locations/eastus/models (az cognitiveservices model list -l eastus)" \
+  'any(.value[]; .model.name == "gpt-4o-mini" and .kind == "OpenAI")'
+
 # 2.45 has no --allow-project-management; set it through the generic
-# resource command (--api-version: gatehouse does not serve the provider
-# metadata the CLI would otherwise read it from).
-az_as admin resource update --ids "$acct_id" --set properties.allowProjectManagement=true --api-version 2025-06-01
+# resource command.
+az_as admin resource update --ids "$acct_id" --set properties.allowProjectManagement=true properties.disableLocalAuth=false
 expect_ok "az resource update --set properties.allowProjectManagement=true" \
-  '.properties.allowProjectManagement == true and .id == $id' --arg id "$acct_id"
+  '.properties.allowProjectManagement == true and .properties.disableLocalAuth == false and .id == $id' --arg id "$acct_id"
 
 # 2.45 knows only scaleSettings (api-version 2022-12-01), not --sku-name.
 az_as admin cognitiveservices account deployment create -g rg1 -n acct1 --deployment-name gpt-4o-mini \
@@ -269,7 +311,7 @@ expect_ok "az rest PUT …/accounts/acct1/projects/p1" \
   '.id == $id and .type == "Microsoft.CognitiveServices/accounts/projects" and .properties.provisioningState == "Succeeded"' \
   --arg id "$project_id"
 
-az_as admin resource show --ids "$project_id" --api-version 2025-06-01
+az_as admin resource show --ids "$project_id"
 expect_ok "az resource show --ids <project>" '.id == $id and .location == "eastus"' --arg id "$project_id"
 
 # --- role assignments on the project, Graph look-ups through gatehouse ------
@@ -379,6 +421,11 @@ expect_ok "certificate app (Reader on rg1): az group list" 'map(.name) == ["rg1"
 
 az_as cert cognitiveservices account show -n acct1 -g rg1
 expect_ok "certificate app (Reader on rg1): az cognitiveservices account show" '.id == $id' --arg id "$acct_id"
+
+# Reading role definitions needs no role assignment (as in Azure).
+az_as cert role definition list --name Reader
+expect_ok "certificate app (Reader on rg1 only): az role definition list --name Reader" \
+  'length == 1 and .[0].roleName == "Reader"'
 
 az_as cert cognitiveservices account keys list -n acct1 -g rg1
 expect_error "certificate app (Reader): keys list fails with AuthorizationFailed" \
