@@ -59,9 +59,19 @@ type Env struct {
 // directory. Everything is torn down when the test ends.
 func New(t testing.TB) *Env {
 	t.Helper()
+	return NewWith(t, nil)
+}
+
+// NewWith is New with the server's configuration adjusted by mod (e.g. a
+// base domain) before it starts.
+func NewWith(t testing.TB, mod func(*server.Config)) *Env {
+	t.Helper()
 	dataDir := t.TempDir()
-	s, err := server.New(context.Background(), server.Config{DataDir: dataDir, Demo: true,
-		Logger: slog.New(slog.DiscardHandler), Out: io.Discard})
+	cfg := server.Config{DataDir: dataDir, Demo: true, Logger: slog.New(slog.DiscardHandler), Out: io.Discard}
+	if mod != nil {
+		mod(&cfg)
+	}
+	s, err := server.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("testenv: server.New: %v", err)
 	}
