@@ -90,12 +90,7 @@ func (s *Service) ServeAccount(w http.ResponseWriter, r *http.Request, account, 
 		if rq.deployment != nil {
 			s.rateHeaders(w, rq)
 		}
-		s.writeError(w, r, err)
-		if e, ok := err.(*Error); ok {
-			status = e.Status
-		} else {
-			status = 500
-		}
+		status = s.writeError(w, r, err)
 	}
 	s.observe(rq, status)
 }
@@ -119,10 +114,11 @@ func (s *Service) run(w http.ResponseWriter, rq *request, account, path string) 
 		return 0, errBadRequest("Missing required query parameter 'api-version'.")
 	}
 	if rq.caller, err = s.authenticate(ctx, rq.r, acct); err != nil {
-		return 0, err
+		return 0, s.refused(rq, err)
 	}
 	if !rq.caller.key && !fold.Equal(rq.caller.tenant, acct.TenantID) {
-		return 0, errBearer(defaultAudiences[0]) // a token of another tenant: Azure refuses it as invalid
+		// A token of another tenant: Azure refuses it as invalid.
+		return 0, s.refused(rq, surface.Tenant(rq.caller.principalID, rq.caller.tenant, acct.TenantID))
 	}
 	if err := s.readBody(rq); err != nil {
 		return 0, err
