@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/gatehouse/gatehouse/internal/authfail"
 	"github.com/gatehouse/gatehouse/internal/directory"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -67,9 +68,12 @@ type errorBody struct {
 func asARMError(err error) *Error {
 	var ae *Error
 	var inv *directory.InvalidError
+	var af *authfail.Failure
 	switch {
 	case errors.As(err, &ae):
 		return ae
+	case errors.As(err, &af):
+		return authError(af)
 	case errors.As(err, &inv):
 		return errBadRequest("InvalidRequestContent", "%s", inv.Msg)
 	case errors.Is(err, store.ErrNotFound):

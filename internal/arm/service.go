@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/reqid"
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/telemetry"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
 
@@ -32,7 +33,9 @@ type Service struct {
 	Endpoint func(base, account string) string
 	// Telemetry, when set, is the store of the gateway's usage records.
 	Telemetry store.Reader
-	routes    map[string]route
+	// Recorder, when set, keeps refused authentications in the audit trail.
+	Recorder *telemetry.Recorder
+	routes   map[string]route
 	// namespaces are the provider namespaces of the routes, folded.
 	namespaces map[string]bool
 	// catalog is the route table by namespace and type, for the provider
@@ -121,7 +124,7 @@ func (s *Service) run(r *http.Request) (int, any, error) {
 	ctx := r.Context()
 	p, err := s.authenticate(ctx, r)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, s.refused(r, err)
 	}
 	version := r.URL.Query().Get("api-version")
 	if version == "" {
@@ -132,7 +135,7 @@ func (s *Service) run(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	if err := s.checkTenant(ctx, p, o); err != nil {
-		return 0, nil, err
+		return 0, nil, s.refused(r, err)
 	}
 	method := r.Method
 	if method == http.MethodHead {

@@ -26,7 +26,5 @@ func (s *Service) checkTenant(ctx context.Context, p *Principal, o *op) error {
 	if fold.Equal(owner, p.TenantID) {
 		return nil
 	}
-	return armErr(401, "InvalidAuthenticationTokenTenant",
-		"The access token is from the wrong issuer 'https://sts.windows.net/%s/'. It must match the tenant 'https://sts.windows.net/%s/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/%s' to get the token.",
-		p.TenantID, owner, owner)
+	return surface.Tenant(p.ObjectID, p.TenantID, owner)
 }

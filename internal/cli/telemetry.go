@@ -34,7 +34,7 @@ func newUsage(g *globals) *cobra.Command {
 }
 
 func newAudit(g *globals) *cobra.Command {
-	audit := &cobra.Command{Use: "audit", Short: "The audit trail of data-plane access decisions"}
+	audit := &cobra.Command{Use: "audit", Short: "The audit trail: data-plane access decisions and refused authentications (ARM and data plane)"}
 	var principal, since string
 	var top int
 	var denied bool
@@ -67,7 +67,7 @@ func newAudit(g *globals) *cobra.Command {
 	f.StringVar(&principal, "principal-id", "", "only this principal")
 	f.StringVar(&since, "since", "", "only decisions after this time (RFC 3339)")
 	f.IntVar(&top, "top", 100, "at most this many")
-	f.BoolVar(&denied, "denied", false, "only denials")
+	f.BoolVar(&denied, "denied", false, "only denials and refused authentications")
 	audit.AddCommand(list)
 	return audit
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/arm"
+	"github.com/gatehouse/gatehouse/internal/authfail"
 	"github.com/gatehouse/gatehouse/internal/directory"
 	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/token"
@@ -27,12 +28,16 @@ type caller struct {
 	displayName   string
 }
 
-// authenticate reads the bearer token or the account key.
+// surface is what the data plane accepts, for explaining a refusal.
+var surface = authfail.Surface{Scope: defaultAudiences[0] + "/.default", Key: true}
+
+// authenticate reads the bearer token or the account key. A refusal is
+// an *authfail.Failure (rendered by authError).
 func (s *Service) authenticate(ctx context.Context, r *http.Request, acct *arm.Resource) (*caller, error) {
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		raw, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok {
-			return nil, errBearer(defaultAudiences[0])
+		if !ok || strings.TrimSpace(raw) == "" {
+			return nil, surface.NotBearer()
 		}
 		return s.bearer(ctx, strings.TrimSpace(raw))
 	}
@@ -41,17 +46,17 @@ func (s *Service) authenticate(ctx context.Context, r *http.Request, acct *arm.R
 		key = r.Header.Get("Ocp-Apim-Subscription-Key")
 	}
 	if key == "" {
-		return nil, errBearer(defaultAudiences[0])
+		return nil, surface.NoCredential()
 	}
 	if acct.Flag("disableLocalAuth") {
-		return nil, errKeyDisabled()
+		return nil, surface.LocalAuthDisabled()
 	}
 	keys, err := s.accountKeys(ctx, acct.ID)
 	if err != nil {
-		return nil, errBadKey()
+		return nil, authfail.InvalidKey()
 	}
 	if !constEq(key, keys.Key1) && !constEq(key, keys.Key2) {
-		return nil, errBadKey()
+		return nil, authfail.InvalidKey()
 	}
 	return &caller{key: true, name: "key"}, nil
 }
@@ -65,25 +70,21 @@ func constEq(a, b string) bool {
 func (s *Service) bearer(ctx context.Context, raw string) (*caller, error) {
 	claims, err := s.tokens.verify(ctx, raw)
 	if err != nil {
-		return nil, errBearer(defaultAudiences[0])
+		return nil, surface.Token(err, raw, time.Now())
 	}
 	c := &caller{principalID: fold.String(claims.Oid), name: fold.String(claims.Oid), tenant: claims.Tid}
 	p, err := s.principalOf(ctx, c.principalID, claims.IsApp())
 	if err != nil || !p.enabled || p.tenant != claims.Tid {
-		return nil, principalGone(err)
+		if err != nil && !directory.IsNotFound(err) {
+			return nil, err
+		}
+		return nil, authfail.Principal(claims, err != nil || p.tenant != claims.Tid)
 	}
 	c.principalType, c.displayName = p.typ, p.displayName
 	if p.upn != "" {
 		c.name = p.upn
 	}
 	return c, nil
-}
-
-func principalGone(err error) error {
-	if err != nil && !directory.IsNotFound(err) {
-		return err
-	}
-	return errBearer(defaultAudiences[0])
 }
 
 // tokenCache remembers verified tokens, so the RSA verification runs once

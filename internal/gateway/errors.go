@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/authfail"
 )
 
 // Error is a data-plane error. Azure's data plane has several shapes; Body
@@ -84,9 +86,31 @@ func nullable(s string) *string {
 	return &s
 }
 
-func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) {
+// authError is Azure's answer to a refused authentication, with
+// gatehouse's explanation in its header; Azure's body is unchanged.
+func authError(f *authfail.Failure) *Error {
 	var e *Error
-	if !errors.As(err, &e) {
+	switch f.Kind {
+	case authfail.BadKey:
+		e = errBadKey()
+	case authfail.KeyDisabled:
+		e = errKeyDisabled()
+	default:
+		e = errBearer(defaultAudiences[0])
+	}
+	if e.Header == nil {
+		e.Header = map[string]string{}
+	}
+	e.Header[authfail.Header] = f.Reason
+	return e
+}
+
+// writeError renders err, in one place, and returns its status.
+func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) int {
+	var e *Error
+	if f, ok := authfail.As(err); ok {
+		e = authError(f)
+	} else if !errors.As(err, &e) {
 		s.log.ErrorContext(r.Context(), "gateway failure", "path", r.URL.Path, "err", err)
 		e = azErr(500, "InternalServerError", "The server had an error while processing your request. Sorry about that!")
 	}
@@ -94,6 +118,7 @@ func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		w.Header().Set(k, v)
 	}
 	writeJSON(w, e.Status, e.Body)
+	return e.Status
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

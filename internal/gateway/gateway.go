@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,12 +90,7 @@ func (s *Service) ServeAccount(w http.ResponseWriter, r *http.Request, account, 
 		if rq.deployment != nil {
 			s.rateHeaders(w, rq)
 		}
-		s.writeError(w, r, err)
-		if e, ok := err.(*Error); ok {
-			status = e.Status
-		} else {
-			status = 500
-		}
+		status = s.writeError(w, r, err)
 	}
 	s.observe(rq, status)
 }
@@ -118,10 +114,11 @@ func (s *Service) run(w http.ResponseWriter, rq *request, account, path string) 
 		return 0, errBadRequest("Missing required query parameter 'api-version'.")
 	}
 	if rq.caller, err = s.authenticate(ctx, rq.r, acct); err != nil {
-		return 0, err
+		return 0, s.refused(rq, err)
 	}
 	if !rq.caller.key && !fold.Equal(rq.caller.tenant, acct.TenantID) {
-		return 0, errBearer(defaultAudiences[0]) // a token of another tenant: Azure refuses it as invalid
+		// A token of another tenant: Azure refuses it as invalid.
+		return 0, s.refused(rq, surface.Tenant(rq.caller.principalID, rq.caller.tenant, acct.TenantID))
 	}
 	if err := s.readBody(rq); err != nil {
 		return 0, err
@@ -180,7 +177,14 @@ func readAll(r io.Reader, length int64) ([]byte, error) {
 // route's data action is decided at: the project for project routes, the
 // deployment otherwise, the account for account-level routes.
 func (s *Service) resolveTarget(ctx context.Context, rq *request) error {
-	if rq.route.Deployment == fromBody {
+	switch {
+	case rq.route.Deployment == fromBodyOrOnly && rq.meta.Model == "":
+		name, err := s.onlyDeployment(ctx, rq.account)
+		if err != nil {
+			return err
+		}
+		rq.depName = name
+	case rq.route.Deployment == fromBody || rq.route.Deployment == fromBodyOrOnly:
 		if rq.meta.Model == "" {
 			return errBadRequest("The request body must name the deployment in 'model'.")
 		}
@@ -208,6 +212,19 @@ func (s *Service) resolveTarget(ctx context.Context, rq *request) error {
 		rq.scope = p.ID
 	}
 	return nil
+}
+
+// onlyDeployment is the deployment a serverless route without "model"
+// addresses: the account's only one.
+func (s *Service) onlyDeployment(ctx context.Context, acct *arm.Resource) (string, error) {
+	ds, err := arm.Deployments(ctx, s.st, acct)
+	if err != nil {
+		return "", err
+	}
+	if len(ds) != 1 {
+		return "", errBadRequest("The request body must name the deployment in 'model': this resource has " + strconv.Itoa(len(ds)) + " deployments.")
+	}
+	return ds[0].Name, nil
 }
 
 // Handler serves the account given by the first path segment (the

@@ -44,6 +44,10 @@ const (
 	fromNone deploymentFrom = iota // account-level route
 	fromPath                       // /openai/deployments/{deployment}/…
 	fromBody                       // the body's "model" (v1 and Foundry models surfaces)
+	// fromBodyOrOnly is the body's "model", else the account's only
+	// deployment: a serverless endpoint serves one model, and the guides
+	// that call it send no "model".
+	fromBodyOrOnly
 )
 
 // Route is one data-plane route. Template is the route as Azure names it in
@@ -75,6 +79,11 @@ var Routes = []Route{
 	{"POST", "/models/chat/completions", OpChat, actMaaSChat, fromBody, false, false, "ChatCompletions_Create"},
 	{"POST", "/models/embeddings", OpEmbeddings, actMaaSEmbed, fromBody, false, false, "Embeddings_Create"},
 	{"GET", "/models/info", OpModelInfo, actModelsRead, fromNone, false, false, "Models_Info"},
+	// Foundry Models serverless endpoints ({workspace}.models.ai.azure.com)
+	// as the client-credentials guides call them, and their short forms.
+	{"POST", "/inference/v1/chat/completions", OpChat, actMaaSChat, fromBodyOrOnly, false, false, "ChatCompletions_Create"},
+	{"POST", "/v1/chat/completions", OpChat, actMaaSChat, fromBodyOrOnly, false, false, "ChatCompletions_Create"},
+	{"POST", "/chat/completions", OpChat, actMaaSChat, fromBodyOrOnly, false, false, "ChatCompletions_Create"},
 	{"POST", "/api/projects/{projectName}/openai/deployments/{deployment-id}/chat/completions", OpChat, actChat, fromPath, true, true, "ChatCompletions_Create"},
 	{"POST", "/api/projects/{projectName}/openai/deployments/{deployment-id}/embeddings", OpEmbeddings, actEmbeddings, fromPath, true, true, "Embeddings_Create"},
 	{"POST", "/api/projects/{projectName}/openai/v1/chat/completions", OpChat, actProjectAPI, fromBody, false, true, "ChatCompletions_Create"},

@@ -78,7 +78,7 @@ func (s *Snapshot) rankBuiltins() {
 	s.ranked = s.ranked[:0]
 	for _, r := range s.roles {
 		if r.def.Type == BuiltInRole {
-			r.breadth = r.computeBreadth()
+			r.breadth, r.home, r.guid = r.computeBreadth(), r.computeHome(), fold.String(r.def.ID)
 			s.ranked = append(s.ranked, r)
 		}
 	}
@@ -90,19 +90,26 @@ func (s *Snapshot) rankBuiltins() {
 	})
 }
 
-// RolesGranting lists the built-in roles that grant the action, least
-// privileged first (by Breadth, then name). A role counts only if it
+// RolesGranting lists the built-in roles that grant the action, the one to
+// propose first first: recommended roles, then roles of the action's
+// provider and general ones, then the rest, bare "*" roles last, each
+// group least privileged first (see recommend.go). A role counts only if it
 // grants the action unconditionally: a permission-block condition is
 // ignored only when it holds for this action whatever the attributes
 // (e.g. constrained delegation does not restrict chat completions, but
 // does restrict roleAssignments/write).
 func (s *Snapshot) RolesGranting(action string, dataAction bool) []RoleDefinition {
 	a := lowerASCII(nil, action)
-	var out []RoleDefinition
+	var granting []*compiledRole
 	for _, r := range s.ranked {
 		if r.grantsUnconditionally(a, dataAction) {
-			out = append(out, cloneRole(*r.def))
+			granting = append(granting, r)
 		}
+	}
+	rankForAction(granting, a, dataAction)
+	out := make([]RoleDefinition, len(granting))
+	for i, r := range granting {
+		out[i] = cloneRole(*r.def)
 	}
 	return out
 }

@@ -37,7 +37,10 @@ type compiledRole struct {
 	// explain an allow without allocating and a million assignments do
 	// not carry a million sentences.
 	reasonDirect, reasonGroup string
-	breadth                   int
+	// For RolesGranting, set for built-ins when a snapshot is compiled.
+	breadth int
+	home    roleHome
+	guid    string // folded
 }
 
 func compileRole(def *RoleDefinition, conds *condCache) (*compiledRole, error) {

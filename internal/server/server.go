@@ -262,7 +262,7 @@ func (s *Server) buildHandler() {
 	s.gw = gateway.New(s.dir, s.st, verifier, s.authz, gateway.Options{Logger: s.log,
 		Metrics: gateway.NewMetrics(s.reg), Recorder: s.rec})
 	armSvc := arm.New(s.dir, s.st, verifier, s.authz, s.log)
-	armSvc.Telemetry, armSvc.Endpoint = s.tel, s.accountEndpoint
+	armSvc.Telemetry, armSvc.Recorder, armSvc.Endpoint = s.tel, s.rec, s.accountEndpoint
 	rt := &router{
 		sts: sts.New(s.dir, s.keys, sts.Options{Logger: s.log, TokenLifetime: s.cfg.TokenLifetime,
 			SingleUseAssertions: s.cfg.SingleUseAssertions}).Handler(),
@@ -291,6 +291,10 @@ func (s *Server) accountEndpoint(base, account string) string {
 
 // Directory exposes the directory (for tests and the config loader).
 func (s *Server) Directory() *directory.Directory { return s.dir }
+
+// SigningKeys are the keys tokens are signed with (tests forge tokens the
+// token endpoint never issues: expired, of another issuer).
+func (s *Server) SigningKeys() *token.Keys { return s.keys }
 
 // Bootstrap tells what the first start created.
 func (s *Server) Bootstrap() *Bootstrap { return s.boot }

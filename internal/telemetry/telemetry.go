@@ -59,6 +59,13 @@ type AuditRecord struct {
 	Allowed       bool      `json:"allowed"`
 	Reason        string    `json:"reason"`
 	Route         string    `json:"route"`
+	// Authentication failures (see authfail.go): what was wrong, whether
+	// the principal and tenant come from a token that did not verify, and
+	// where the request came from.
+	AuthFailure         string `json:"authenticationFailure,omitempty"`
+	PrincipalUnverified bool   `json:"principalUnverified,omitempty"`
+	TenantID            string `json:"tenantId,omitempty"`
+	ClientAddress       string `json:"clientAddress,omitempty"`
 }
 
 func (a *AuditRecord) StoreKind() store.Kind { return KindAudit }
@@ -77,6 +84,8 @@ type Recorder struct {
 	audit []*AuditRecord
 	// allowed aggregates allowed decisions by key and minute.
 	allowed map[allowedKey]*AuditRecord
+	// failed aggregates authentication failures by key and minute.
+	failed failures
 	// Retention is how long audit records are kept (0: for ever); Run
 	// deletes older ones every hour. Set it before Run.
 	Retention time.Duration
@@ -145,10 +154,10 @@ func (r *Recorder) purge(ctx context.Context) {
 // Flush writes what is buffered.
 func (r *Recorder) Flush(ctx context.Context) error {
 	r.mu.Lock()
-	usage, audit, allowed := r.usage, r.audit, r.allowed
+	usage, audit, allowed, failed := r.usage, r.audit, r.allowed, r.failed.take()
 	r.usage, r.audit, r.allowed = map[usageKey]*UsageRecord{}, nil, map[allowedKey]*AuditRecord{}
 	r.mu.Unlock()
-	if len(usage) == 0 && len(audit) == 0 && len(allowed) == 0 {
+	if len(usage) == 0 && len(audit) == 0 && len(allowed) == 0 && len(failed) == 0 {
 		return nil
 	}
 	return r.st.Update(ctx, func(tx store.Tx) error {
@@ -167,6 +176,11 @@ func (r *Recorder) Flush(ctx context.Context) error {
 				return err
 			}
 		}
+		for _, a := range failed {
+			if err := addCount(ctx, tx, a); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 }
@@ -178,6 +192,9 @@ func addCount(ctx context.Context, tx store.Tx, a *AuditRecord) error {
 	if err == nil {
 		a.Count += cur.Count
 		a.Time = cur.Time
+		if cur.RequestID != "" {
+			a.RequestID = cur.RequestID // the first request of the minute
+		}
 	} else if !store.IsNotFound(err) {
 		return err
 	}

@@ -35,6 +35,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/directory"
 	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/token"
 )
 
 // Env is a running in-process gatehouse.
@@ -59,9 +60,19 @@ type Env struct {
 // directory. Everything is torn down when the test ends.
 func New(t testing.TB) *Env {
 	t.Helper()
+	return NewWith(t, nil)
+}
+
+// NewWith is New with the server's configuration adjusted by mod (e.g. a
+// base domain) before it starts.
+func NewWith(t testing.TB, mod func(*server.Config)) *Env {
+	t.Helper()
 	dataDir := t.TempDir()
-	s, err := server.New(context.Background(), server.Config{DataDir: dataDir, Demo: true,
-		Logger: slog.New(slog.DiscardHandler), Out: io.Discard})
+	cfg := server.Config{DataDir: dataDir, Demo: true, Logger: slog.New(slog.DiscardHandler), Out: io.Discard}
+	if mod != nil {
+		mod(&cfg)
+	}
+	s, err := server.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("testenv: server.New: %v", err)
 	}
@@ -456,4 +467,33 @@ func AssertionForm(clientID, assertion, scope string) url.Values {
 	return url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID},
 		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
 		"client_assertion":      {assertion}, "scope": {scope}}
+}
+
+// ForgeToken re-signs the claims of raw, changed by mod, with the server's
+// active signing key: a token the token endpoint would never issue
+// (expired, not yet valid, of another issuer), with a valid signature.
+func (e *Env) ForgeToken(t testing.TB, raw string, mod func(*token.Claims)) string {
+	t.Helper()
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		t.Fatalf("testenv: not a JWT")
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c token.Claims
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	mod(&c)
+	k, err := e.Server.SigningKeys().Active(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := k.Sign(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

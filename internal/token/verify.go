@@ -9,6 +9,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // Verification failures. Callers render them in their protocol's shape.
@@ -19,6 +21,9 @@ var (
 	ErrNotYetValid = errors.New("token: not yet valid")
 	ErrIssuer      = errors.New("token: issuer not accepted")
 	ErrAudience    = errors.New("token: audience not accepted")
+	// ErrUnknownKey is an ErrSignature whose key id names no key of ours:
+	// a token of another issuer (real Entra) or of another data directory.
+	ErrUnknownKey = fmt.Errorf("%w (signing key unknown)", ErrSignature)
 )
 
 // AudienceError tells which audience a token had.
@@ -60,6 +65,9 @@ func (v *Verifier) Verify(ctx context.Context, raw string, audiences []string) (
 		return nil, ErrMalformed
 	}
 	key, err := v.keys.ByID(ctx, tok.Headers[0].KeyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrUnknownKey
+	}
 	if err != nil {
 		return nil, ErrSignature
 	}

@@ -134,7 +134,7 @@ func TestVerify(t *testing.T) {
 		{"tampered payload", parts[0] + "." + b64(`{"aud":"x","tid":"`+tid+`"}`) + "." + parts[2], nil, token.ErrSignature},
 		{"tampered signature", parts[0] + "." + parts[1] + "." + b64("nope"), nil, token.ErrSignature},
 		{"foreign key with our kid", foreignSign(t, k.key.ID, jose.RS256, other, k.claims("1.0")), nil, token.ErrSignature},
-		{"unknown kid", foreignSign(t, "nope", jose.RS256, other, k.claims("1.0")), nil, token.ErrSignature},
+		{"unknown kid", foreignSign(t, "nope", jose.RS256, other, k.claims("1.0")), nil, token.ErrUnknownKey},
 		{"HS256 keyed with our public key", foreignSign(t, k.key.ID, jose.HS256, k.key.Private.PublicKey.N.Bytes(), k.claims("1.0")), nil, token.ErrMalformed},
 		{"PS256", foreignSign(t, k.key.ID, jose.PS256, k.key.Private, k.claims("1.0")), nil, token.ErrMalformed},
 		{"alg none", b64(`{"alg":"none","kid":"`+k.key.ID+`"}`) + "." + parts[1] + ".", nil, token.ErrMalformed},
