@@ -216,8 +216,16 @@ func (s *Server) init(ctx context.Context) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
+	// Compile the authorization state now, so the first request does not
+	// pay for it; from here on it follows the store by its changes.
+	if _, err := s.authz.Snapshot(ctx); err != nil {
+		return fmt.Errorf("authorization state: %w", err)
+	}
 	return nil
 }
+
+// Authorizer is the authorization state the surfaces decide with.
+func (s *Server) Authorizer() *authz.Authorizer { return s.authz }
 
 // bootstrap runs the first-start set-up and (re)writes the admin file when
 // the admin secret was just created.
