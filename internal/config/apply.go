@@ -23,11 +23,18 @@ type GeneratedSecret struct {
 // Running it again changes nothing; objects not mentioned are left alone.
 // It returns the secrets it generated (shown once; never stored in clear).
 func Apply(ctx context.Context, dir *directory.Directory, f *File) ([]GeneratedSecret, error) {
+	return ApplyWithProgress(ctx, dir, f, nil)
+}
+
+// ApplyWithProgress is Apply reporting, every so many role assignments,
+// how many of a tenant's are done (for a terminal: a large import takes a
+// while).
+func ApplyWithProgress(ctx context.Context, dir *directory.Directory, f *File, progress func(done, total int)) ([]GeneratedSecret, error) {
 	var out []GeneratedSecret
 	err := dir.Update(ctx, func(tx *directory.Tx) error {
 		out = nil // Update may retry
 		for i := range f.Tenants {
-			gen, err := applyTenant(ctx, dir, tx, &f.Tenants[i])
+			gen, err := applyTenant(ctx, dir, tx, &f.Tenants[i], progress)
 			if err != nil {
 				return fmt.Errorf("tenant %s: %w", f.Tenants[i].Domain, err)
 			}
@@ -38,7 +45,7 @@ func Apply(ctx context.Context, dir *directory.Directory, f *File) ([]GeneratedS
 	return out, err
 }
 
-func applyTenant(ctx context.Context, dir *directory.Directory, tx *directory.Tx, t *Tenant) ([]GeneratedSecret, error) {
+func applyTenant(ctx context.Context, dir *directory.Directory, tx *directory.Tx, t *Tenant, progress func(done, total int)) ([]GeneratedSecret, error) {
 	ten, err := ensureTenant(ctx, tx, t)
 	if err != nil {
 		return nil, err
@@ -64,7 +71,7 @@ func applyTenant(ctx context.Context, dir *directory.Directory, tx *directory.Tx
 	if err := ensureGroups(ctx, tx, ten.ID, t.Groups); err != nil {
 		return nil, err
 	}
-	return gen, applyARM(ctx, tx, ten.ID, t)
+	return gen, applyARM(ctx, tx, ten.ID, t, progress)
 }
 
 func ensureTenant(ctx context.Context, tx *directory.Tx, t *Tenant) (*directory.Tenant, error) {

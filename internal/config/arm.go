@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/arm"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/fold"
 	"github.com/gatehouse/gatehouse/internal/rbac"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -56,7 +57,7 @@ type DenyAssignment struct {
 
 // applyARM applies the tenant's subscriptions, management groups, role
 // assignments and deny assignments.
-func applyARM(ctx context.Context, tx *directory.Tx, tid string, t *Tenant) error {
+func applyARM(ctx context.Context, tx *directory.Tx, tid string, t *Tenant, progress func(done, total int)) error {
 	st := tx.Store()
 	for _, mg := range t.ManagementGroups {
 		if err := arm.CreateManagementGroup(ctx, st, tid, mg.Name, mg.DisplayName, mg.Parent); err != nil {
@@ -73,9 +74,16 @@ func applyARM(ctx context.Context, tx *directory.Tx, tid string, t *Tenant) erro
 			}
 		}
 	}
-	for _, ra := range t.RoleAssignments {
-		if err := applyRoleAssignment(ctx, tx, tid, ra); err != nil {
+	roles, err := newRoleResolver(ctx, st, tid)
+	if err != nil {
+		return err
+	}
+	for i, ra := range t.RoleAssignments {
+		if err := applyRoleAssignment(ctx, tx, tid, roles, ra); err != nil {
 			return fmt.Errorf("role assignment of %s to %s at %s: %w", ra.Role, ra.Principal, ra.Scope, err)
+		}
+		if progress != nil && (i+1)%progressEvery == 0 {
+			progress(i+1, len(t.RoleAssignments))
 		}
 	}
 	for _, da := range t.DenyAssignments {
@@ -86,7 +94,7 @@ func applyARM(ctx context.Context, tx *directory.Tx, tid string, t *Tenant) erro
 	return nil
 }
 
-func applyRoleAssignment(ctx context.Context, tx *directory.Tx, tid string, ra RoleAssignment) error {
+func applyRoleAssignment(ctx context.Context, tx *directory.Tx, tid string, roles roleResolver, ra RoleAssignment) error {
 	pid, err := resolveMember(ctx, tx, tid, ra.Principal)
 	if err != nil {
 		return fmt.Errorf("principal: %w", err)
@@ -95,7 +103,7 @@ func applyRoleAssignment(ctx context.Context, tx *directory.Tx, tid string, ra R
 	if err != nil {
 		return err
 	}
-	role, err := findRole(ctx, tx.Store(), tid, ra.Role)
+	role, err := roles.find(ra.Role)
 	if err != nil {
 		return err
 	}
@@ -109,19 +117,42 @@ func applyRoleAssignment(ctx context.Context, tx *directory.Tx, tid string, ra R
 		RoleID: role, Name: ra.Name, Condition: ra.Condition, ConditionVersion: ra.ConditionVersion, Description: ra.Description})
 }
 
-// findRole resolves a built-in or custom role by GUID or name.
-func findRole(ctx context.Context, rd store.Reader, tid, key string) (string, error) {
-	if r := rbac.FindRole(rbac.BuiltinRoles(), key); r != nil {
-		return r.ID, nil
-	}
+// progressEvery is how often a long apply reports progress.
+const progressEvery = 10000
+
+// roleResolver finds a built-in or custom role of the tenant by GUID or
+// name, from one read of the tenant's custom roles: an apply of many
+// assignments costs a map lookup per assignment, not a scan.
+type roleResolver map[string]string
+
+func newRoleResolver(ctx context.Context, rd store.Reader, tid string) (roleResolver, error) {
+	r := roleResolver{}
 	customs, err := store.ListDocs[authz.RoleDefinitionDoc](ctx, rd, store.Query{Kind: authz.KindRoleDefinition, Tenant: tid})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	for _, c := range customs {
-		if strings.EqualFold(c.ID, key) || strings.EqualFold(c.RoleName, key) {
-			return c.ID, nil
-		}
+		r.add(c.ID, c.ID, c.RoleName)
+	}
+	for _, b := range rbac.BuiltinRoles() { // built-ins win, as rbac.FindRole had them
+		r.add(b.ID, append([]string{b.ID, b.RoleName}, b.Aliases...)...)
+	}
+	return r, nil
+}
+
+func (r roleResolver) add(id string, keys ...string) {
+	for _, k := range keys {
+		r[fold.String(strings.TrimSpace(k))] = id
+	}
+}
+
+func (r roleResolver) find(key string) (string, error) {
+	k := fold.String(strings.TrimSpace(key))
+	if id, ok := r[k]; ok {
+		return id, nil
+	}
+	if id, ok := r[k[strings.LastIndexByte(k, '/')+1:]]; ok { // a full role definition id
+		return id, nil
 	}
 	return "", fmt.Errorf("role %q not found", key)
 }

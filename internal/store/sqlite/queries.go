@@ -22,6 +22,8 @@ const (
 	stmtDeleteRefs
 	stmtInsertKey
 	stmtInsertRef
+	stmtInsertKeys
+	stmtInsertRefs
 	stmtSavepoint
 	stmtRelease
 	stmtRollbackTo
@@ -63,6 +65,9 @@ var sqlText = func() [numStmts]string {
 	s[stmtDeleteRefs] = "DELETE FROM record_refs WHERE kind = ?1 AND id = ?2"
 	s[stmtInsertKey] = "INSERT INTO record_keys (kind, key, id) VALUES (?1, ?2, ?3)"
 	s[stmtInsertRef] = "INSERT INTO record_refs (kind, ref, id) VALUES (?1, ?2, ?3)"
+	// All of a record's keys (refs) in one statement, from a JSON array.
+	s[stmtInsertKeys] = "INSERT INTO record_keys (kind, key, id) SELECT ?1, value, ?3 FROM json_each(?2)"
+	s[stmtInsertRefs] = "INSERT INTO record_refs (kind, ref, id) SELECT ?1, value, ?3 FROM json_each(?2)"
 	s[stmtSavepoint] = "SAVEPOINT write"
 	s[stmtRelease] = "RELEASE write"
 	s[stmtRollbackTo] = "ROLLBACK TO write"

@@ -128,7 +128,10 @@ var (
 		// Take the write lock at BEGIN, not at the first write, so a
 		// transaction never fails half-way for want of it.
 		"_txlock": {"immediate"},
-		"_pragma": {cacheSize},
+		// temp_store=memory keeps the sub-journal of each write's savepoint
+		// in memory: on a file, a large import spent most of its time in
+		// pwrite of pages it would never need.
+		"_pragma": {cacheSize, "temp_store(memory)"},
 	}
 	readerParams = url.Values{
 		"_busy_timeout": {"5000"},

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -173,7 +174,20 @@ func (t *tx) put(ctx context.Context, r *store.Record) error {
 	return t.insertIndex(ctx, r)
 }
 
+// insertIndex writes a record's keys and refs, each set in one statement
+// (a record's index rows were most of a bulk import's statements). On a
+// taken key it finds which one, row by row, to say so.
 func (t *tx) insertIndex(ctx context.Context, r *store.Record) error {
+	if len(r.Keys) > 1 {
+		keys, _ := json.Marshal(r.Keys)
+		err := t.exec(ctx, stmtInsertKeys, string(r.Kind), string(keys), r.ID)
+		if err == nil {
+			return t.insertRefs(ctx, r)
+		}
+		if !isConstraint(err) {
+			return err
+		}
+	}
 	for _, k := range r.Keys {
 		if err := t.exec(ctx, stmtInsertKey, string(r.Kind), k, r.ID); err != nil {
 			if isConstraint(err) {
@@ -182,12 +196,18 @@ func (t *tx) insertIndex(ctx context.Context, r *store.Record) error {
 			return err
 		}
 	}
-	for _, ref := range r.Refs {
-		if err := t.exec(ctx, stmtInsertRef, string(r.Kind), ref, r.ID); err != nil {
-			return err
-		}
+	return t.insertRefs(ctx, r)
+}
+
+func (t *tx) insertRefs(ctx context.Context, r *store.Record) error {
+	switch len(r.Refs) {
+	case 0:
+		return nil
+	case 1:
+		return t.exec(ctx, stmtInsertRef, string(r.Kind), r.Refs[0], r.ID)
 	}
-	return nil
+	refs, _ := json.Marshal(r.Refs)
+	return t.exec(ctx, stmtInsertRefs, string(r.Kind), string(refs), r.ID)
 }
 
 func (t *tx) delete(ctx context.Context, r *store.Record) error {
