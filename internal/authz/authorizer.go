@@ -26,7 +26,9 @@ type Authorizer struct {
 	cur        atomic.Pointer[snapshotAt] // lock-free reads on the hot path
 	compacting atomic.Bool
 	// CompactAt is the number of overlaid changes past which a fresh
-	// compile starts in the background.
+	// compile starts in the background. The overlay's cost grows with the
+	// log of its size, so it can be large: a compile of a big tenant
+	// competes with requests for the CPU while it runs.
 	CompactAt int
 	stats     Stats
 }
@@ -46,7 +48,7 @@ func New(st store.Store, log *slog.Logger) *Authorizer {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Authorizer{st: st, log: log, CompactAt: 512}
+	return &Authorizer{st: st, log: log, CompactAt: 8192}
 }
 
 // Stats reports how updates were made.
@@ -132,13 +134,17 @@ func load(ctx context.Context, st store.Store) (*rbac.Input, error) {
 		r.RoleDefinition.Tenant = r.TenantID
 		in.Roles = append(in.Roles, r.RoleDefinition)
 	}
-	ras, err := store.ListDocs[RoleAssignmentDoc](ctx, st, store.Query{Kind: KindRoleAssignment})
+	// Only what the engine reads is decoded (not the audit times, whose
+	// parsing was a good part of a start-up).
+	ras, err := store.ListDocs[engineAssignment](ctx, st, store.Query{Kind: KindRoleAssignment})
 	if err != nil {
 		return nil, err
 	}
 	in.Assignments = make([]rbac.RoleAssignment, 0, len(ras))
 	for _, r := range ras {
-		in.Assignments = append(in.Assignments, r.engine())
+		a := r.RoleAssignment
+		a.Tenant = r.TenantID
+		in.Assignments = append(in.Assignments, a)
 	}
 	das, err := store.ListDocs[DenyAssignmentDoc](ctx, st, store.Query{Kind: KindDenyAssignment})
 	if err != nil {
@@ -148,7 +154,7 @@ func load(ctx context.Context, st store.Store) (*rbac.Input, error) {
 		d.DenyAssignment.Tenant = d.TenantID
 		in.Denies = append(in.Denies, d.DenyAssignment)
 	}
-	ms, err := store.ListDocs[directory.Membership](ctx, st, store.Query{Kind: directory.KindMembership})
+	ms, err := store.ListDocs[engineMembership](ctx, st, store.Query{Kind: directory.KindMembership})
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +169,18 @@ func load(ctx context.Context, st store.Store) (*rbac.Input, error) {
 		in.Parents[ScopeKey(p.TenantID, p.Child)] = ScopeKey(p.TenantID, p.Parent)
 	}
 	return in, nil
+}
+
+// engineAssignment and engineMembership are the stored documents less what
+// the engine does not read.
+type engineAssignment struct {
+	rbac.RoleAssignment
+	TenantID string `json:"tenantId"`
+}
+
+type engineMembership struct {
+	GroupID  string `json:"groupId"`
+	MemberID string `json:"memberId"`
 }
 
 // engine is the assignment as the engine takes it.

@@ -14,8 +14,9 @@ import (
 // Decision.DeniedBy) point into it and must be treated as read-only.
 type Snapshot struct {
 	roles       []*compiledRole
-	roleByID    map[string]*compiledRole // lower-case GUID
-	roleIndex   map[string]*compiledRole // GUID, name and aliases, lower-case
+	roleByID    map[rkey]*compiledRole // by tenant and lower-case GUID
+	roleIndex   map[rkey]*compiledRole // by tenant and GUID, name or alias, lower-case
+	tenantRoots map[string]string      // tenant → its root scope, during Compile
 	assignments []RoleAssignment
 	denies      []DenyAssignment
 	principals  principalTable
@@ -53,7 +54,8 @@ type compiledAssignment struct {
 // reported in the error; the snapshot, always returned, leaves that entry
 // out.
 func Compile(in Input) (*Snapshot, error) {
-	s := &Snapshot{scopeKeys: map[string]string{}, ancestorsOf: map[string][]string{}, byKey: map[string]*compiledAssignment{}}
+	s := &Snapshot{scopeKeys: map[string]string{}, ancestorsOf: map[string][]string{}, byKey: map[string]*compiledAssignment{},
+		tenantRoots: map[string]string{}}
 	var conds condCache
 	chains, errs := compileParents(in.Parents)
 	s.chains = newChainIndex(chains)
@@ -65,22 +67,25 @@ func Compile(in Input) (*Snapshot, error) {
 	s.principals.closeGroups(closure)
 	s.direct = direct
 	s.rankBuiltins()
-	s.scopeKeys, s.ancestorsOf = nil, nil // only needed while compiling
+	s.scopeKeys, s.ancestorsOf, s.tenantRoots = nil, nil, nil // only needed while compiling
 	// Entries that did not compile are left out, and said so: one bad
 	// assignment must not take every decision down with it.
 	return s, errors.Join(errs...)
 }
 
-// roleKey keys a role by tenant and GUID: custom roles of two tenants may
-// share a GUID and stay two roles. Built-ins have no tenant.
-func roleKey(tenant, guid string) string {
-	return fold.String(tenant) + "|" + fold.String(guid)
+// rkey keys a role by tenant and GUID (or name): custom roles of two
+// tenants may share a GUID and stay two roles. Built-ins have no tenant.
+// A struct key: a lookup builds no string.
+type rkey struct{ tenant, key string }
+
+func roleKey(tenant, guid string) rkey {
+	return rkey{fold.String(tenant), fold.String(guid)}
 }
 
 func (s *Snapshot) compileRoles(custom []RoleDefinition, conds *condCache) []error {
 	var errs []error
 	defs := BuiltinRoles()
-	at := make(map[string]int, len(defs)+len(custom))
+	at := make(map[rkey]int, len(defs)+len(custom))
 	for i, d := range defs {
 		at[roleKey("", d.ID)] = i
 	}
@@ -99,8 +104,8 @@ func (s *Snapshot) compileRoles(custom []RoleDefinition, conds *condCache) []err
 		at[k] = len(defs)
 		defs = append(defs, r)
 	}
-	s.roleIndex = make(map[string]*compiledRole, 3*len(defs))
-	s.roleByID = make(map[string]*compiledRole, len(defs))
+	s.roleIndex = make(map[rkey]*compiledRole, 3*len(defs))
+	s.roleByID = make(map[rkey]*compiledRole, len(defs))
 	for i := range defs {
 		r, err := compileRole(&defs[i], conds)
 		if err != nil {
@@ -121,7 +126,7 @@ func (s *Snapshot) compileRoles(custom []RoleDefinition, conds *condCache) []err
 // roleIn finds a role by GUID (or name) as seen from tenant: the tenant's
 // own custom roles, then the built-ins. Another tenant's roles are never
 // found.
-func (s *Snapshot) roleIn(index map[string]*compiledRole, tenant, key string) *compiledRole {
+func (s *Snapshot) roleIn(index map[rkey]*compiledRole, tenant, key string) *compiledRole {
 	if r := index[roleKey(tenant, key)]; r != nil {
 		return r
 	}
@@ -163,7 +168,7 @@ func (s *Snapshot) compileAssignment(a *RoleAssignment, conds *condCache) (*comp
 	if err := s.checkTenantRoot(scope, a.Tenant); err != nil {
 		return nil, err
 	}
-	if !s.assignableAt(role.def, scope) {
+	if !s.assignableAt(role, scope) {
 		return nil, fmt.Errorf("role %q is not assignable at %s (its assignable scopes are %v)", role.def.RoleName, a.Scope, role.def.AssignableScopes)
 	}
 	cond, err := conds.get(a.Condition, a.ConditionVersion)

@@ -41,6 +41,8 @@ type compiledRole struct {
 	breadth int
 	home    roleHome
 	guid    string // folded
+	// anywhere: assignable at "/", so at every scope (the built-ins).
+	anywhere bool
 }
 
 func compileRole(def *RoleDefinition, conds *condCache) (*compiledRole, error) {
@@ -51,6 +53,9 @@ func compileRole(def *RoleDefinition, conds *condCache) (*compiledRole, error) {
 			return nil, roleErr(def, i, err)
 		}
 		r.blocks = append(r.blocks, b)
+	}
+	for _, as := range def.AssignableScopes {
+		r.anywhere = r.anywhere || NormalizeScope(as) == RootScope
 	}
 	r.reasonDirect = "Allowed by a direct assignment of role '" + def.RoleName + "'."
 	r.reasonGroup = "Allowed by an assignment of role '" + def.RoleName + "' to a group the principal is in."

@@ -27,16 +27,33 @@ func (s *Snapshot) checkTenantRoot(scope, tenant string) error {
 		return nil
 	}
 	anc := s.ancestors(scope)
-	if root := anc[len(anc)-1]; root != TenantScope(tenant, RootScope) {
+	if root := anc[len(anc)-1]; root != s.tenantRoot(tenant) {
 		return fmt.Errorf("scope %s is not in tenant %s", scope, tenant)
 	}
 	return nil
 }
 
+// tenantRoot is TenantScope(tenant, "/"), made once per tenant while
+// compiling.
+func (s *Snapshot) tenantRoot(tenant string) string {
+	if r, ok := s.tenantRoots[tenant]; ok {
+		return r
+	}
+	r := TenantScope(tenant, RootScope)
+	if s.tenantRoots != nil {
+		s.tenantRoots[tenant] = r
+	}
+	return r
+}
+
 // assignableAt reports whether def may be assigned at the engine scope:
 // one of its assignable scopes (seen from its own tenant) is the scope or
 // an ancestor of it. "/" means every root, as for the built-ins.
-func (s *Snapshot) assignableAt(def *RoleDefinition, scope string) bool {
+func (s *Snapshot) assignableAt(role *compiledRole, scope string) bool {
+	if role.anywhere {
+		return true
+	}
+	def := role.def
 	anc := s.ancestors(scope)
 	for _, as := range def.AssignableScopes {
 		if NormalizeScope(as) == RootScope {
