@@ -15,25 +15,33 @@ func groupClosure(direct map[string][]string) (closure, norm map[string][]string
 	norm = normalizeMemberships(direct)
 	out := make(map[string][]string, len(norm))
 	seen := map[string]bool{}
+	parents := func(m string) []string { return norm[m] }
 	for member := range norm {
 		clear(seen)
-		seen[member] = true
-		var groups []string
-		queue := norm[member]
-		for len(queue) > 0 {
-			g := queue[0]
-			queue = queue[1:]
-			if seen[g] {
-				continue
-			}
-			seen[g] = true
-			groups = append(groups, g)
-			queue = append(queue[:len(queue):len(queue)], norm[g]...)
-		}
-		slices.Sort(groups)
-		out[member] = groups
+		out[member] = closureOf(member, parents, seen)
 	}
 	return out, norm
+}
+
+// closureOf walks parents breadth-first from member and returns every
+// group reached, sorted; seen must be empty (it is reused to spare
+// allocations).
+func closureOf(member string, parents func(string) []string, seen map[string]bool) []string {
+	seen[member] = true
+	var groups []string
+	queue := parents(member)
+	for len(queue) > 0 {
+		g := queue[0]
+		queue = queue[1:]
+		if seen[g] {
+			continue
+		}
+		seen[g] = true
+		groups = append(groups, g)
+		queue = append(queue[:len(queue):len(queue)], parents(g)...)
+	}
+	slices.Sort(groups)
+	return groups
 }
 
 func normalizeMemberships(direct map[string][]string) map[string][]string {

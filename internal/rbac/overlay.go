@@ -176,20 +176,7 @@ func (ov *overlay) groupsOf(s *Snapshot, oid string) []string {
 	if v, ok := ov.closures.Load(oid); ok {
 		return v.([]string)
 	}
-	var out []string
-	seen := map[string]bool{oid: true}
-	queue := ov.parents(s, oid)
-	for len(queue) > 0 {
-		g := queue[0]
-		queue = queue[1:]
-		if seen[g] {
-			continue
-		}
-		seen[g] = true
-		out = append(out, g)
-		queue = append(queue, ov.parents(s, g)...)
-	}
-	slices.Sort(out)
+	out := closureOf(oid, func(m string) []string { return ov.parents(s, m) }, map[string]bool{})
 	ov.closures.Store(oid, out)
 	return out
 }

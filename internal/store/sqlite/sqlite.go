@@ -131,7 +131,7 @@ var (
 		// temp_store=memory keeps the sub-journal of each write's savepoint
 		// in memory: on a file, a large import spent most of its time in
 		// pwrite of pages it would never need.
-		"_pragma": {cacheSize, "temp_store(memory)"},
+		"_pragma": {writerCacheSize, "temp_store(memory)"},
 	}
 	readerParams = url.Values{
 		"_busy_timeout": {"5000"},
@@ -145,6 +145,12 @@ var (
 // (allocated as used), so a working set of a few thousand records is read
 // from memory, not pread: it takes a Get from ~17µs to ~10µs.
 const cacheSize = "cache_size(-32768)"
+
+// writerCacheSize is larger: one transaction that writes hundreds of
+// thousands of records (a configuration import) otherwise spills and
+// re-reads pages through the WAL, and slows down as it grows. It is
+// allocated as used, so a small store costs nothing more.
+const writerCacheSize = "cache_size(-262144)"
 
 // openDB opens a pool on a file: URI, so any character in the path (such as
 // '?' or '%') is escaped rather than read as a parameter.
