@@ -27,7 +27,8 @@ func TestConnectionSettings(t *testing.T) {
 		{"foreign_keys", "1", "1"},
 		{"busy_timeout", "5000", "5000"},
 		{"query_only", "0", "1"},
-		{"cache_size", "-32768", "-32768"},
+		{"cache_size", "-262144", "-32768"}, // the writer's is larger, for bulk imports
+		{"temp_store", "2", ""},             // 2 = MEMORY: savepoint journals in memory
 	} {
 		var got string
 		if err := s.wdb.QueryRow("PRAGMA " + c.pragma).Scan(&got); err != nil || !strings.EqualFold(got, c.w) {
