@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/gatehouse/gatehouse/internal/authfail"
 	"github.com/gatehouse/gatehouse/internal/directory"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -18,20 +19,38 @@ type Error struct {
 	Status  int
 	Code    string
 	Message string
+	// Explain, on a refused authentication, is gatehouse's reason and fix,
+	// sent in the authfail.Header beside Graph's unchanged body.
+	Explain string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 func errNotFound(id string) *Error {
-	return &Error{404, "Request_ResourceNotFound", "Resource '" + id + "' does not exist or one of its queried reference-property objects are not present."}
+	return &Error{Status: 404, Code: "Request_ResourceNotFound", Message: "Resource '" + id + "' does not exist or one of its queried reference-property objects are not present."}
 }
 
-func errBadRequest(msg string) *Error { return &Error{400, "Request_BadRequest", msg} }
+func errBadRequest(msg string) *Error {
+	return &Error{Status: 400, Code: "Request_BadRequest", Message: msg}
+}
 
-func errUnauthorized(msg string) *Error { return &Error{401, "InvalidAuthenticationToken", msg} }
+// unauthorized is Graph's 401 for a refused authentication, in Graph's
+// words, with gatehouse's explanation beside it.
+func unauthorized(f *authfail.Failure) *Error {
+	msg := "Access token validation failure."
+	switch f.Kind {
+	case authfail.Missing:
+		msg = "Access token is empty."
+	case authfail.Audience, authfail.BadHeader:
+		msg = "Access token validation failure. Invalid audience."
+	case authfail.Expired:
+		msg = "Lifetime validation failed, the token is expired."
+	}
+	return &Error{Status: 401, Code: "InvalidAuthenticationToken", Message: msg, Explain: f.Reason}
+}
 
 func errForbidden() *Error {
-	return &Error{403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."}
+	return &Error{Status: 403, Code: "Authorization_RequestDenied", Message: "Insufficient privileges to complete the operation."}
 }
 
 type innerError struct {
@@ -72,7 +91,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	ge := asGraphError(err, id)
 	if ge == nil {
 		log.ErrorContext(r.Context(), "graph failure", "path", r.URL.Path, "err", err)
-		ge = &Error{503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry."}
+		ge = &Error{Status: 503, Code: "serviceNotAvailable", Message: "The service is temporarily unavailable. Please retry."}
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = ge.Code, ge.Message
@@ -80,6 +99,9 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	body.Error.InnerError = innerError{Date: time.Now().UTC().Format("2006-01-02T15:04:05"), RequestID: reqID,
 		ClientRequestID: r.Header.Get("client-request-id")}
 	w.Header().Set("request-id", reqID)
+	if ge.Explain != "" {
+		w.Header().Set(authfail.Header, ge.Explain)
+	}
 	writeJSON(w, ge.Status, body)
 }
 

@@ -7,11 +7,15 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
+	"github.com/gatehouse/gatehouse/internal/authfail"
 	"github.com/gatehouse/gatehouse/internal/directory"
+	"github.com/gatehouse/gatehouse/internal/telemetry"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
 
@@ -20,6 +24,8 @@ type Service struct {
 	dir *directory.Directory
 	ver *token.Verifier
 	log *slog.Logger
+	// Recorder, when set, keeps refused authentications in the audit trail.
+	Recorder *telemetry.Recorder
 }
 
 // New returns the Graph API over dir, accepting tokens ver verifies.
@@ -66,6 +72,11 @@ func (s *Service) Handler() http.Handler {
 func (s *Service) handle(needWrite bool, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, err := s.authenticate(r)
+		if f, ok := authfail.As(err); ok {
+			authfail.Record(r.Context(), s.log, s.Recorder, r.Header.Get("client-request-id"), f, telemetry.AuthFailure{Surface: "graph",
+				Route: r.Method + " " + r.URL.Path, ClientAddr: clientAddr(r)})
+			err = unauthorized(f)
+		}
 		if err == nil && ((needWrite && !c.write) || !c.read) {
 			err = errForbidden()
 		}
@@ -92,15 +103,15 @@ func (s *Service) handle(needWrite bool, h handlerFunc) http.HandlerFunc {
 func (s *Service) authenticate(r *http.Request) (*caller, error) {
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
-		return nil, errUnauthorized("Access token is empty.")
+		return nil, surface.NoCredential()
 	}
 	raw, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok {
-		return nil, errUnauthorized("Access token validation failure. Invalid audience.")
+	if !ok || strings.TrimSpace(raw) == "" {
+		return nil, surface.NotBearer()
 	}
 	claims, err := s.ver.Verify(r.Context(), strings.TrimSpace(raw), audiences)
 	if err != nil {
-		return nil, errUnauthorized("Access token validation failure: " + err.Error() + ".")
+		return nil, surface.Token(err, strings.TrimSpace(raw), time.Now())
 	}
 	if !claims.IsApp() {
 		return nil, errForbidden() // delegated directory administration is not supported yet
@@ -111,7 +122,7 @@ func (s *Service) authenticate(r *http.Request) (*caller, error) {
 func (s *Service) appCaller(ctx context.Context, claims *token.Claims) (*caller, error) {
 	sp, err := s.dir.ServicePrincipal(ctx, claims.Oid)
 	if directory.IsNotFound(err) || (err == nil && (!sp.AccountEnabled || sp.TenantID != claims.Tid)) {
-		return nil, errUnauthorized("Access token validation failure: the service principal no longer exists or is disabled.")
+		return nil, authfail.Principal(claims, err != nil || sp.TenantID != claims.Tid)
 	}
 	if err != nil {
 		return nil, err
@@ -157,4 +168,16 @@ type list struct {
 
 func collection(name string, v any) list {
 	return list{Context: "https://graph.microsoft.com/v1.0/$metadata#" + name, Value: v}
+}
+
+// surface is what Graph accepts, for the explanations of refusals.
+var surface = authfail.Surface{Scope: "https://graph.microsoft.com/.default"}
+
+// clientAddr is the peer's IP address (not a forwarded header, which the
+// client writes).
+func clientAddr(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
 }

@@ -51,6 +51,6 @@ func (s *Service) routes(mux *http.ServeMux) {
 	mux.Handle("GET /v1.0/organization", read(s.organization))
 	mux.Handle("GET /v1.0/me", read(s.me))
 	mux.HandleFunc("/v1.0/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, s.log, &Error{400, "BadRequest", "Resource not found for the segment '" + r.URL.Path + "'."}, "")
+		writeError(w, r, s.log, &Error{Status: 400, Code: "BadRequest", Message: "Resource not found for the segment '" + r.URL.Path + "'."}, "")
 	})
 }

@@ -271,10 +271,12 @@ func (s *Server) buildHandler() {
 		Metrics: gateway.NewMetrics(s.reg), Recorder: s.rec})
 	armSvc := arm.New(s.dir, s.st, verifier, s.authz, s.log)
 	armSvc.Telemetry, armSvc.Recorder, armSvc.Endpoint = s.tel, s.rec, s.accountEndpoint
+	graphSvc := graph.New(s.dir, verifier, s.log)
+	graphSvc.Recorder = s.rec
 	rt := &router{
 		sts: sts.New(s.dir, s.keys, sts.Options{Logger: s.log, TokenLifetime: s.cfg.TokenLifetime,
 			SingleUseAssertions: s.cfg.SingleUseAssertions}).Handler(),
-		graph:      graph.New(s.dir, verifier, s.log).Handler(),
+		graph:      graphSvc.Handler(),
 		arm:        armSvc.Handler(),
 		gateway:    s.gw,
 		baseDomain: strings.ToLower(s.cfg.BaseDomain),
