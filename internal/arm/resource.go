@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/armid"
@@ -142,13 +141,13 @@ func deleteTree(ctx context.Context, tx store.Tx, tid, id string) error {
 }
 
 func deleteAssignmentsUnder(ctx context.Context, tx store.Tx, tid, key string) error {
-	ras, err := store.ListDocs[authz.RoleAssignmentDoc](ctx, tx, store.Query{Kind: authz.KindRoleAssignment, Tenant: tid})
-	if err != nil {
-		return err
-	}
-	for _, ra := range ras {
-		if sk := authz.ScopeKey(ra.TenantID, ra.Scope); sk == key || strings.HasPrefix(sk, key+"/") {
-			if err := tx.Delete(ctx, authz.KindRoleAssignment, ra.StoreID()); err != nil {
+	for _, ref := range []string{"scope:" + key, authz.UnderRef(key)} {
+		recs, err := tx.List(ctx, store.Query{Kind: authz.KindRoleAssignment, Tenant: tid, Ref: ref})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if err := tx.Delete(ctx, authz.KindRoleAssignment, r.ID); err != nil && !store.IsNotFound(err) {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package arm
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -38,6 +39,43 @@ func parseAssignmentFilter(f string) (*assignmentFilter, error) {
 			return nil, errBadRequest("UnsupportedQuery", "The filter '%s' is not supported. Supported filters are atScope(), principalId eq '{id}' and assignedTo('{id}').", f)
 		}
 	}
+	return out, nil
+}
+
+// assignmentsAround reads the tenant's assignments at and above scope and,
+// unless atScope, below it — through the store's refs, so a list costs what
+// it returns. Below the root it is the whole tenant; below a management
+// group (whose subscriptions hang off it through the hierarchy, not the
+// ID) the tenant is read and filtered.
+func (s *Service) assignmentsAround(c *call, scope string, above map[string]bool, atScope bool) ([]*authz.RoleAssignmentDoc, error) {
+	q := store.Query{Kind: authz.KindRoleAssignment, Tenant: c.p.TenantID}
+	key := c.key(scope)
+	if !atScope && (key == c.key("/") || isManagementGroup(scope)) {
+		return store.ListDocs[authz.RoleAssignmentDoc](c.ctx, s.st, q)
+	}
+	refs := make([]string, 0, len(above)+1)
+	for k := range above {
+		refs = append(refs, "scope:"+k)
+	}
+	if !atScope {
+		refs = append(refs, authz.UnderRef(key))
+	}
+	seen := map[string]bool{}
+	var out []*authz.RoleAssignmentDoc
+	for _, ref := range refs {
+		q.Ref = ref
+		docs, err := store.ListDocs[authz.RoleAssignmentDoc](c.ctx, s.st, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			if id := d.StoreID(); !seen[id] {
+				seen[id] = true
+				out = append(out, d)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *authz.RoleAssignmentDoc) int { return strings.Compare(a.StoreID(), b.StoreID()) })
 	return out, nil
 }
 
@@ -88,7 +126,7 @@ func (s *Service) listRoleAssignments(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	all, err := store.ListDocs[authz.RoleAssignmentDoc](c.ctx, s.st, store.Query{Kind: authz.KindRoleAssignment, Tenant: c.p.TenantID})
+	all, err := s.assignmentsAround(c, scope, above, f.atScope)
 	if err != nil {
 		return 0, nil, err
 	}

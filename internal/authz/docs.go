@@ -68,9 +68,18 @@ func (d *RoleAssignmentDoc) StoreKeys() []string {
 	return []string{"triple:" + ScopeKey(d.TenantID, d.Scope) + "|" + RoleGUID(d.RoleDefinitionID) + "|" + fold.String(d.PrincipalID)}
 }
 func (d *RoleAssignmentDoc) StoreRefs() []string {
-	return []string{"scope:" + ScopeKey(d.TenantID, d.Scope), "principal:" + fold.String(d.PrincipalID),
-		RoleRef(d.TenantID, RoleGUID(d.RoleDefinitionID))}
+	scope := ScopeKey(d.TenantID, d.Scope)
+	refs := []string{"scope:" + scope, "principal:" + fold.String(d.PrincipalID), RoleRef(d.TenantID, RoleGUID(d.RoleDefinitionID))}
+	for _, a := range rbac.PathAncestors(scope) {
+		refs = append(refs, UnderRef(a))
+	}
+	return refs
 }
+
+// UnderRef finds the assignments below a scope its ID names (a resource
+// group's, a subscription's): deleting a resource or listing below it reads
+// those, not the tenant.
+func UnderRef(scopeKey string) string { return "under:" + scopeKey }
 
 // DenyAssignmentDoc is a stored deny assignment (created from
 // configuration only, as Azure lets no user create one).

@@ -16,7 +16,7 @@ import (
 const (
 	kindSchema    store.Kind = "schema"
 	schemaID                 = "authz"
-	schemaVersion            = 2
+	schemaVersion            = 3 // 3: role assignments carry under: refs
 )
 
 type schemaMark struct {

@@ -255,3 +255,17 @@ func parentChain(k string, norm map[string]string) []string {
 	}
 	return append(out, rootOf(last))
 }
+
+// PathAncestors lists the scopes above a normalized engine scope that its
+// ID itself names (resource → resource group → subscription, or → a
+// management group under a tenant root), nearest first; not the scope, not
+// the hierarchy's management groups, not the root.
+func PathAncestors(scope string) []string {
+	s := []byte(scope)
+	ends := scopeLevels(s, tenantRootEnd(s), nil)
+	out := make([]string, 0, len(ends))
+	for i := len(ends) - 2; i >= 0; i-- {
+		out = append(out, scope[:ends[i]])
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -177,4 +178,21 @@ func FuzzTenantScope(f *testing.F) {
 			t.Fatalf("TenantScope(%q,%q) = %q", tenant, scope, got)
 		}
 	})
+}
+
+func TestPathAncestors(t *testing.T) {
+	acct := TenantScope(tenA, subA+"/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/a")
+	for _, tc := range []struct {
+		scope string
+		want  []string
+	}{
+		{acct + "/projects/p", []string{acct, NormalizeScope(subA + "/resourceGroups/rg"), NormalizeScope(subA)}},
+		{NormalizeScope(subA), []string{}},
+		{TenantScope(tenA, "/"), []string{}},
+		{TenantScope(tenA, mgTeam), []string{}},
+	} {
+		if got := PathAncestors(tc.scope); !slices.Equal(got, tc.want) {
+			t.Errorf("PathAncestors(%q) = %q, want %q", tc.scope, got, tc.want)
+		}
+	}
 }
