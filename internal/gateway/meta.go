@@ -74,22 +74,20 @@ func (r *rawMeta) check(op Operation) (m bodyMeta, err error) {
 	default:
 		return m, errInvalidType("stream", "a boolean", jsonTypeNameOrNumber(r.Stream))
 	}
-	for _, f := range []struct {
+	// Read into an array, not through pointers to m's fields: those would
+	// move m to the heap on every request.
+	fields := [...]struct {
 		p   intParam
 		raw []byte
-		dst **int
-	}{
-		{pMaxTokens, r.MaxTokens, &m.MaxTokens},
-		{pMaxCompletionTokens, r.MaxCompletionTokens, &m.MaxCompletionTokens},
-		{pMaxOutputTokens, r.MaxOutputTokens, &m.MaxOutputTokens},
-		{pN, r.N, &m.N},
-		{pBestOf, r.BestOf, &m.BestOf},
-		{pDimensions, r.Dimensions, &m.Dimensions},
-	} {
-		if *f.dst, err = f.p.readInt(f.raw); err != nil {
+	}{{pMaxTokens, r.MaxTokens}, {pMaxCompletionTokens, r.MaxCompletionTokens}, {pMaxOutputTokens, r.MaxOutputTokens},
+		{pN, r.N}, {pBestOf, r.BestOf}, {pDimensions, r.Dimensions}}
+	var v [len(fields)]*int
+	for i, f := range fields {
+		if v[i], err = f.p.readInt(f.raw); err != nil {
 			return m, err
 		}
 	}
+	m.MaxTokens, m.MaxCompletionTokens, m.MaxOutputTokens, m.N, m.BestOf, m.Dimensions = v[0], v[1], v[2], v[3], v[4], v[5]
 	if op == OpEmbeddings {
 		if n, ok := embeddingInputs(r.Input); ok && n > maxEmbeddingInputs {
 			return m, errTooManyInputs()
