@@ -63,7 +63,7 @@ func redactOutput(c *call, body any, err error) (any, error) {
 
 // returnsKeys: the actions whose answer is an account's keys.
 func returnsKeys(o *op) bool {
-	return o != nil && o.kind == opAction && (strings.EqualFold(o.action, "listKeys") || strings.EqualFold(o.action, "regenerateKey"))
+	return o != nil && o.kind == opAction && (fold.Equal(o.action, "listKeys") || fold.Equal(o.action, "regenerateKey"))
 }
 
 // secretField says whether a field of this name holds a secret.

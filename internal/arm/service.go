@@ -33,6 +33,9 @@ type Service struct {
 	Endpoint func(base, account string) string
 	// Telemetry, when set, is the store of the gateway's usage records.
 	Telemetry store.Reader
+	// OperatorTenant owns telemetry no tenant can be told from (a refused
+	// request with neither a token nor a subscription): the bootstrap tenant.
+	OperatorTenant string
 	// Recorder, when set, keeps refused authentications in the audit trail.
 	Recorder *telemetry.Recorder
 	routes   map[string]route

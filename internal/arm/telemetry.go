@@ -36,16 +36,17 @@ func (s *Service) listUsage(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if d := fold.String(c.r.URL.Query().Get("deployment")); d != "" {
-		kept := recs[:0]
-		for _, r := range recs {
-			if strings.HasSuffix(fold.String(r.DeploymentID), "/"+d) || fold.Equal(r.DeploymentID, d) {
-				kept = append(kept, r)
-			}
+	d := fold.String(c.r.URL.Query().Get("deployment"))
+	owners, kept := s.owners(c), recs[:0]
+	for _, r := range recs {
+		if d != "" && !strings.HasSuffix(fold.String(r.DeploymentID), "/"+d) && !fold.Equal(r.DeploymentID, d) {
+			continue
 		}
-		recs = kept
+		if owners.usageVisible(r, c.p.TenantID) {
+			kept = append(kept, r)
+		}
 	}
-	return 200, list{Value: recs}, nil
+	return 200, list{Value: kept}, nil
 }
 
 // listAudit serves the audit trail, newest first, filtered by principal,
@@ -76,9 +77,10 @@ func (s *Service) listAudit(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	out := []*telemetry.AuditRecord{}
+	owners := s.owners(c)
 	for i := len(recs) - 1; i >= 0 && len(out) < top; i-- {
 		r := recs[i]
-		if r.Time.Before(since) || (qs.Get("denied") == "true" && r.Allowed) {
+		if r.Time.Before(since) || (qs.Get("denied") == "true" && r.Allowed) || !owners.auditVisible(r, c.p.TenantID) {
 			continue
 		}
 		out = append(out, r)

@@ -3,6 +3,7 @@ package arm_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -280,5 +281,37 @@ func TestUnicodeSpellingsCannotBypassADeny(t *testing.T) {
 				t.Fatalf("got %d %s %v, want %d %s", status, code, m, tc.status, tc.code)
 			}
 		})
+	}
+}
+
+// The telemetry store is the server's, but each tenant reads only its own
+// usage and audit records: another tenant's Owner at its root sees none of
+// tenant A's calls, refusals or principals.
+func TestTelemetryStaysInItsTenant(t *testing.T) {
+	w := newTwoTenants(t)
+	e := w.env
+	chatTok := e.AppToken(t, e.Demo, "https://cognitiveservices.azure.com/.default")
+	for _, tok := range []string{chatTok, "not-a-token"} {
+		req, _ := http.NewRequest("POST", e.URL+"/accounts/demo/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21",
+			strings.NewReader(`{"messages":[{"role":"user","content":"hi"}]}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		e.Do(t, req)
+	}
+	w.do(t, "not-a-token", "GET", w.rg, vRes, "") // a refusal on A's subscription
+	if err := e.Server.FlushTelemetry(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/providers/Gatehouse/audit", "/providers/Gatehouse/usage"} {
+		a := w.mustOK(t, w.admin, "GET", path, "2025-01-01", "")
+		if len(a["value"].([]any)) == 0 {
+			t.Errorf("tenant A sees nothing at %s", path)
+		}
+		b := w.mustOK(t, w.adminB, "GET", path, "2025-01-01", "")
+		for _, v := range b["value"].([]any) {
+			if s := toJSON(v); strings.Contains(strings.ToLower(s), strings.ToLower(w.sub)) || strings.Contains(s, "/accounts/demo") {
+				t.Errorf("tenant B reads tenant A's %s record: %s", path, s)
+			}
+		}
 	}
 }

@@ -65,17 +65,18 @@ type Config struct {
 
 // Server is a running gatehouse.
 type Server struct {
-	cfg   Config
-	log   *slog.Logger
-	st    store.Store
-	dir   *directory.Directory
-	keys  *token.Keys
-	authz *authz.Authorizer
-	ca    *tlsca.CA
-	boot  *Bootstrap
-	http  *http.Server
-	ln    net.Listener
-	creds *Credentials
+	cfg    Config
+	log    *slog.Logger
+	st     store.Store
+	dir    *directory.Directory
+	keys   *token.Keys
+	authz  *authz.Authorizer
+	armSvc *arm.Service
+	ca     *tlsca.CA
+	boot   *Bootstrap
+	http   *http.Server
+	ln     net.Listener
+	creds  *Credentials
 
 	tel     store.Store // telemetry: usage and audit records
 	rec     *telemetry.Recorder
@@ -203,6 +204,7 @@ func (s *Server) init(ctx context.Context) error {
 	if s.boot, err = s.bootstrap(ctx); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
+	s.armSvc.OperatorTenant = s.boot.TenantID
 	if err := s.dir.EnsureWellKnownEverywhere(ctx); err != nil {
 		return fmt.Errorf("well-known resources: %w", err)
 	}
@@ -271,6 +273,7 @@ func (s *Server) buildHandler() {
 		Metrics: gateway.NewMetrics(s.reg), Recorder: s.rec})
 	armSvc := arm.New(s.dir, s.st, verifier, s.authz, s.log)
 	armSvc.Telemetry, armSvc.Recorder, armSvc.Endpoint = s.tel, s.rec, s.accountEndpoint
+	s.armSvc = armSvc
 	graphSvc := graph.New(s.dir, verifier, s.log)
 	graphSvc.Recorder = s.rec
 	rt := &router{
